@@ -1,0 +1,186 @@
+"""Groups of friends, their families and members, invitations and consent."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fii.models import Role
+from fii.tenancy import TenantModel, TenantQuerySet
+
+
+class GroupQuerySet(TenantQuerySet["Group"]):
+    def active(self) -> GroupQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+
+class Group(TenantModel):
+    """A cohort of usually five to eight families who know each other."""
+
+    name = models.CharField(_("name"), max_length=120)
+    started_on = models.DateField(_("started on"), default=timezone.localdate)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="group_name_unique_in_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FamilyQuerySet(TenantQuerySet["Family"]):
+    def active(self) -> FamilyQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+
+class Family(TenantModel):
+    """A household: the unit that journals, sets goals and receives capital."""
+
+    name = models.CharField(_("household name"), max_length=120)
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, null=True, blank=True, related_name="families"
+    )
+    joined_on = models.DateField(_("joined on"))
+    household_size = models.PositiveSmallIntegerField(
+        _("people in the household"), validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    baseline_monthly_income = models.FloatField(
+        _("monthly income when joining"), validators=[MinValueValidator(0)]
+    )
+    baseline_savings = models.FloatField(_("savings when joining"), default=0, validators=[MinValueValidator(0)])
+    baseline_debt = models.FloatField(_("debt when joining"), default=0, validators=[MinValueValidator(0)])
+    reminders_enabled = models.BooleanField(_("send journal reminders"), default=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FamilyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "families"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(household_size__gte=1, household_size__lte=30), name="family_household_size_range"
+            ),
+            models.CheckConstraint(condition=Q(baseline_monthly_income__gte=0), name="family_baseline_income_gte_0"),
+            models.CheckConstraint(condition=Q(baseline_savings__gte=0), name="family_baseline_savings_gte_0"),
+            models.CheckConstraint(condition=Q(baseline_debt__gte=0), name="family_baseline_debt_gte_0"),
+        ]
+        indexes = [models.Index(fields=["organization", "group"], name="family_org_group")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FamilyMember(TenantModel):
+    """A person of the household, adult or child."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="members")
+    first_name = models.CharField(_("first name"), max_length=80)
+    is_adult = models.BooleanField(_("adult"), default=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    school = models.CharField(_("school or training"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["-is_adult", "birth_year", "first_name"]
+
+    def __str__(self) -> str:
+        return self.first_name
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _in_two_weeks():  # type: ignore[no-untyped-def]
+    return timezone.now() + timedelta(days=14)
+
+
+class Invitation(TenantModel):
+    """An invitation by e-mail to join the organization in a role."""
+
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(max_length=16, choices=Role.choices)
+    family = models.ForeignKey(
+        Family, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    invited_by = models.ForeignKey(
+        "fii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_in_two_weeks)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role=Role.FAMILY) & Q(family__isnull=False))
+                | (~Q(role=Role.FAMILY) & Q(family__isnull=True)),
+                name="invitation_family_iff_family_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class ConsentKind(models.TextChoices):
+    PARTICIPATION = "participation", _("Take part and keep a monthly journal")
+    AGGREGATE_REPORTING = "aggregate_reporting", _("Be counted, anonymously, in reports to funders")
+    STORY_SHARING = "story_sharing", _("Share our story with the people we choose")
+    CONTACT = "contact", _("Be contacted by e-mail about the program")
+
+
+class ConsentQuerySet(TenantQuerySet["Consent"]):
+    def in_force(self) -> ConsentQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class Consent(TenantModel):
+    """What a family agreed to, and when; revoking keeps the record and sets revoked_at."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=32, choices=ConsentKind.choices)
+    text_version = models.CharField(max_length=20, default="2026-01")
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey(
+        "fii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "family", "kind"],
+                condition=Q(revoked_at__isnull=True),
+                name="consent_one_in_force_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_at__gte=models.F("granted_at")),
+                name="consent_revoked_after_granted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family}: {self.get_kind_display()}"

@@ -1,0 +1,83 @@
+"""The one place where a request's organization, role and family are decided.
+
+The organization comes from the URL (`/o/<org_slug>/...`), never from a remembered
+"current organization", and is checked against the user's memberships. Another
+organization's slug answers 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .models import STAFF_ROLES, Funder, Membership, Role
+
+View = Callable[..., HttpResponse]
+
+
+def membership_for(user: Any, org_slug: str) -> Membership:
+    """Return the user's active membership of the organization, or raise 404."""
+    membership = (
+        Membership.objects.filter(user=user, organization__slug=org_slug, is_active=True)
+        .select_related("organization", "family")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def org_view(roles: Iterable[str] | None = None) -> Callable[[View], View]:
+    """Resolve `org_slug` into request.organization and request.membership, with a role check."""
+    allowed = frozenset(roles) if roles is not None else None
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = membership_for(request.user, org_slug)
+            if allowed is not None and membership.role not in allowed:
+                raise PermissionDenied
+            request.membership = membership  # type: ignore[attr-defined]
+            request.organization = membership.organization  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+staff_view = org_view(STAFF_ROLES)
+family_view = org_view({Role.FAMILY})
+admin_view = org_view({Role.ORG_ADMIN})
+
+
+def funder_for(user: Any, funder_slug: str) -> Funder:
+    """Return the funder the user belongs to, or raise 404."""
+    funder = Funder.objects.filter(slug=funder_slug, members=user).first()
+    if funder is None:
+        raise Http404
+    return funder
+
+
+def funder_view(view: View) -> View:
+    """Resolve `funder_slug` into request.funder for a member of that funder."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, funder_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        request.funder = funder_for(request.user, funder_slug)  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def ensure_family_access(membership: Membership, family_id: int) -> None:
+    """A family user sees only its own family; staff see every family of their organization."""
+    if membership.role == Role.FAMILY and membership.family_id != family_id:
+        raise Http404
