@@ -32,7 +32,9 @@ class Group(TenantModel):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="group_name_unique_in_org"),
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="group_name_unique_in_org"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -58,8 +60,12 @@ class Family(TenantModel):
     baseline_monthly_income = models.FloatField(
         _("monthly income when joining"), validators=[MinValueValidator(0)]
     )
-    baseline_savings = models.FloatField(_("savings when joining"), default=0, validators=[MinValueValidator(0)])
-    baseline_debt = models.FloatField(_("debt when joining"), default=0, validators=[MinValueValidator(0)])
+    baseline_savings = models.FloatField(
+        _("savings when joining"), default=0, validators=[MinValueValidator(0)]
+    )
+    baseline_debt = models.FloatField(
+        _("debt when joining"), default=0, validators=[MinValueValidator(0)]
+    )
     reminders_enabled = models.BooleanField(_("send journal reminders"), default=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
@@ -70,11 +76,18 @@ class Family(TenantModel):
         verbose_name_plural = "families"
         constraints = [
             models.CheckConstraint(
-                condition=Q(household_size__gte=1, household_size__lte=30), name="family_household_size_range"
+                condition=Q(household_size__gte=1, household_size__lte=30),
+                name="family_household_size_range",
             ),
-            models.CheckConstraint(condition=Q(baseline_monthly_income__gte=0), name="family_baseline_income_gte_0"),
-            models.CheckConstraint(condition=Q(baseline_savings__gte=0), name="family_baseline_savings_gte_0"),
-            models.CheckConstraint(condition=Q(baseline_debt__gte=0), name="family_baseline_debt_gte_0"),
+            models.CheckConstraint(
+                condition=Q(baseline_monthly_income__gte=0), name="family_baseline_income_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_savings__gte=0), name="family_baseline_savings_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_debt__gte=0), name="family_baseline_debt_gte_0"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "group"], name="family_org_group")]
 
@@ -89,9 +102,14 @@ class FamilyMember(TenantModel):
     first_name = models.CharField(_("first name"), max_length=80)
     is_adult = models.BooleanField(_("adult"), default=True)
     birth_year = models.PositiveSmallIntegerField(
-        _("birth year"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+        _("birth year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
     school = models.CharField(_("school or training"), max_length=120, blank=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_adult", "birth_year", "first_name"]
@@ -123,6 +141,8 @@ class Invitation(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=_in_two_weeks)
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

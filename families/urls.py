@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
+]

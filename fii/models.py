@@ -57,7 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("language"), max_length=8, blank=True, help_text=_("Empty: use the browser's language.")
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)  # type: ignore[misc]
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -65,7 +65,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     def __str__(self) -> str:
         return self.email
@@ -110,8 +110,12 @@ class Organization(models.Model):
                 condition=Q(journal_due_day__gte=1, journal_due_day__lte=28),
                 name="organization_due_day_1_28",
             ),
-            models.CheckConstraint(condition=Q(stipend_amount__gte=0), name="organization_stipend_gte_0"),
-            models.CheckConstraint(condition=Q(min_cell_size__gte=2), name="organization_min_cell_gte_2"),
+            models.CheckConstraint(
+                condition=Q(stipend_amount__gte=0), name="organization_stipend_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_cell_size__gte=2), name="organization_min_cell_gte_2"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,7 +147,11 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices)
     # A string reference: fii imports nothing from families; the link is data only.
     family = models.ForeignKey(
-        "families.Family", on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+        "families.Family",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -176,7 +184,7 @@ class Membership(models.Model):
         return self.role == Role.ORG_ADMIN
 
     def clean(self) -> None:
-        if self.family_id and self.family.organization_id != self.organization_id:
+        if self.family is not None and self.family.organization_id != self.organization_id:
             raise ValidationError({"family": _("The family belongs to another organization.")})
 
 
@@ -217,7 +225,9 @@ class AuditEvent(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .models import Funder, Membership, Role
 
@@ -32,10 +33,12 @@ def places_for(user: Any) -> list[Place]:
         .order_by("organization__name")
     )
     places = [
-        Place(m.organization.name, str(m.get_role_display()), membership_home_url(m)) for m in memberships
+        Place(m.organization.name, str(m.get_role_display()), membership_home_url(m))
+        for m in memberships
     ]
-    for funder in Funder.objects.filter(members=user).order_by("name"):
-        places.append(
-            Place(funder.name, "Funder", reverse("funder_home", kwargs={"funder_slug": funder.slug}))
-        )
+    funder_label = str(_("Funder"))
+    places.extend(
+        Place(f.name, funder_label, reverse("funder_home", kwargs={"funder_slug": f.slug}))
+        for f in Funder.objects.filter(members=user).order_by("name")
+    )
     return places

@@ -172,12 +172,16 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production (a SECRET_KEY is set) serves collected, hashed and compressed files; the embedded
+# default serves them straight from static/ so that `make demo` needs no collectstatic.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", default=not DEBUG and bool(env("SECRET_KEY")))
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("STATIC_MANIFEST", default=not DEBUG and bool(env("SECRET_KEY")))
+            if STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },

@@ -39,7 +39,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
     translation.activate(language)
     response = redirect(next_url)
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response

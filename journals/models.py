@@ -62,7 +62,9 @@ class Indicator(TenantModel):
     label_es = models.CharField(_("label (Spanish)"), max_length=120)
     help_en = models.CharField(_("help (English)"), max_length=240, blank=True)
     help_es = models.CharField(_("help (Spanish)"), max_length=240, blank=True)
-    choices = models.JSONField(default=list, blank=True, help_text=_("For 'one of a list': the options."))
+    choices = models.JSONField(
+        default=list, blank=True, help_text=_("For 'one of a list': the options.")
+    )
     min_value = models.FloatField(default=0)
     max_value = models.FloatField(default=10_000_000)
     position = models.PositiveSmallIntegerField(default=0)
@@ -74,8 +76,12 @@ class Indicator(TenantModel):
     class Meta:
         ordering = ["position", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "code"], name="indicator_code_unique_in_org"),
-            models.CheckConstraint(condition=Q(max_value__gte=F("min_value")), name="indicator_bounds_ordered"),
+            models.UniqueConstraint(
+                fields=["organization", "code"], name="indicator_code_unique_in_org"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_value__gte=F("min_value")), name="indicator_bounds_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -115,7 +121,9 @@ class JournalEntry(TenantModel):
     status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
     extra = models.JSONField(default=dict, blank=True, help_text=_("Values of custom indicators."))
     draft = models.JSONField(
-        default=dict, blank=True, help_text=_("Exactly what was typed in fields that did not validate.")
+        default=dict,
+        blank=True,
+        help_text=_("Exactly what was typed in fields that did not validate."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -133,13 +141,17 @@ class JournalEntry(TenantModel):
             models.UniqueConstraint(
                 fields=["organization", "family", "period"], name="journal_one_per_family_month"
             ),
-            models.CheckConstraint(condition=Q(period__day=1), name="journal_period_first_of_month"),
+            models.CheckConstraint(
+                condition=Q(period__day=1), name="journal_period_first_of_month"
+            ),
             models.CheckConstraint(
                 condition=Q(status=EntryStatus.DRAFT) | Q(submitted_at__isnull=False),
                 name="journal_submitted_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "period", "status"], name="journal_org_period")]
+        indexes = [
+            models.Index(fields=["organization", "period", "status"], name="journal_org_period")
+        ]
 
     def __str__(self) -> str:
         return f"{self.family} {self.period:%Y-%m}"
@@ -176,6 +188,8 @@ class JournalRevision(TenantModel):
     )
     changed_at = models.DateTimeField(default=timezone.now)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["-changed_at"]
 
@@ -204,7 +218,9 @@ class Goal(TenantModel):
     )
     target_date = models.DateField(_("by when"), null=True, blank=True)
     priority = models.PositiveSmallIntegerField(
-        _("priority"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        _("priority"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("1 matters most now, 5 can wait."),
     )
     status = models.CharField(max_length=10, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
@@ -216,9 +232,12 @@ class Goal(TenantModel):
     class Meta:
         ordering = ["status", "priority", "-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=5), name="goal_priority_1_5"),
             models.CheckConstraint(
-                condition=Q(target_amount__isnull=True) | Q(target_amount__gte=0), name="goal_target_gte_0"
+                condition=Q(priority__gte=1, priority__lte=5), name="goal_priority_1_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_amount__isnull=True) | Q(target_amount__gte=0),
+                name="goal_target_gte_0",
             ),
         ]
 
@@ -238,11 +257,14 @@ class GoalUpdate(TenantModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(percent_done__isnull=True) | Q(percent_done__lte=100), name="goalupdate_percent_le_100"
+                condition=Q(percent_done__isnull=True) | Q(percent_done__lte=100),
+                name="goalupdate_percent_le_100",
             ),
         ]
 
@@ -275,21 +297,28 @@ class HelpExchange(TenantModel):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["-period", "-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(giver__isnull=False) | Q(receiver__isnull=False), name="help_has_a_family"
+                condition=Q(giver__isnull=False) | Q(receiver__isnull=False),
+                name="help_has_a_family",
             ),
             models.CheckConstraint(
-                condition=Q(giver__isnull=True) | Q(receiver__isnull=True) | ~Q(giver=F("receiver")),
+                condition=Q(giver__isnull=True)
+                | Q(receiver__isnull=True)
+                | ~Q(giver=F("receiver")),
                 name="help_not_to_self",
             ),
             models.CheckConstraint(
-                condition=Q(hours__isnull=False) | Q(amount__isnull=False), name="help_has_hours_or_amount"
+                condition=Q(hours__isnull=False) | Q(amount__isnull=False),
+                name="help_has_hours_or_amount",
             ),
             models.CheckConstraint(
-                condition=(Q(hours__isnull=True) | Q(hours__gte=0)) & (Q(amount__isnull=True) | Q(amount__gte=0)),
+                condition=(Q(hours__isnull=True) | Q(hours__gte=0))
+                & (Q(amount__isnull=True) | Q(amount__gte=0)),
                 name="help_non_negative",
             ),
             models.CheckConstraint(condition=Q(period__day=1), name="help_period_first_of_month"),
@@ -314,16 +343,23 @@ class Stipend(TenantModel):
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="stipend")
     period = models.DateField()
     amount = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
-    status = models.CharField(max_length=10, choices=StipendStatus.choices, default=StipendStatus.EARNED)
+    status = models.CharField(
+        max_length=10, choices=StipendStatus.choices, default=StipendStatus.EARNED
+    )
     earned_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "family", "period"], name="stipend_one_per_month"),
+            models.UniqueConstraint(
+                fields=["organization", "family", "period"], name="stipend_one_per_month"
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="stipend_amount_gte_0"),
             models.CheckConstraint(
-                condition=~Q(status=StipendStatus.PAID) | Q(paid_at__isnull=False), name="stipend_paid_has_time"
+                condition=~Q(status=StipendStatus.PAID) | Q(paid_at__isnull=False),
+                name="stipend_paid_has_time",
             ),
         ]

@@ -9,6 +9,8 @@ from .services import catalog_install
 
 
 @receiver(post_save, sender=Organization, dispatch_uid="journals_install_catalog")
-def install_catalog_for_new_organization(sender: Any, instance: Organization, created: bool, **kwargs: Any) -> None:
+def install_catalog_for_new_organization(
+    sender: Any, instance: Organization, created: bool, **kwargs: Any
+) -> None:
     if created:
         catalog_install(organization=instance)

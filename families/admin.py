@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from fii.admin import InheritOrganizationMixin
+
+from .models import Consent, Family, FamilyMember, Group, Invitation
+
+
+class FamilyMemberInline(admin.TabularInline):
+    model = FamilyMember
+    extra = 0
+    exclude = ["organization"]
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "started_on", "archived_at"]
+    list_filter = ["organization"]
+    search_fields = ["name"]
+
+
+@admin.register(Family)
+class FamilyAdmin(InheritOrganizationMixin, admin.ModelAdmin):
+    list_display = ["name", "organization", "group", "joined_on", "household_size"]
+    list_filter = ["organization"]
+    search_fields = ["name"]
+    list_select_related = ["organization", "group"]
+    raw_id_fields = ["group"]
+    inlines = [FamilyMemberInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organization", "role", "created_at", "accepted_at"]
+    list_filter = ["organization", "role"]
+    raw_id_fields = ["family", "invited_by"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["family", "organization", "kind", "granted_at", "revoked_at"]
+    list_filter = ["organization", "kind"]
+    raw_id_fields = ["family", "granted_by"]

@@ -1,0 +1,69 @@
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from families.models import Family
+from fii.access import family_view, staff_view
+from fii.audit import audit_record
+
+from .models import HelpExchange
+from .periods import due_date, reporting_period
+from .selectors import goals_for, recent_entries, reporting_status
+
+
+@staff_view
+def staff_home(request: HttpRequest) -> HttpResponse:
+    org = request.organization  # type: ignore[attr-defined]
+    period = reporting_period(org.today(), org.journal_due_day)
+    groups = reporting_status(organization=org, period=period)
+    total = sum(len(g.families) for g in groups)
+    submitted = sum(g.submitted for g in groups)
+    context = {
+        "period": period,
+        "due": due_date(period, org.journal_due_day),
+        "groups": groups,
+        "total": total,
+        "submitted": submitted,
+    }
+    return render(request, "journals/staff_home.html", context)
+
+
+@family_view
+def family_home(request: HttpRequest) -> HttpResponse:
+    org = request.organization  # type: ignore[attr-defined]
+    family = request.membership.family  # type: ignore[attr-defined]
+    entries = recent_entries(organization=org, family=family, months=6)
+    period = reporting_period(org.today(), org.journal_due_day)
+    context = {
+        "family": family,
+        "latest": entries[0] if entries else None,
+        "entries": entries,
+        "goals": goals_for(organization=org, family=family),
+        "period": period,
+        "due": due_date(period, org.journal_due_day),
+    }
+    return render(request, "journals/family_home.html", context)
+
+
+@staff_view
+def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
+    """Show staff one family's facts, journals, goals and help; every view is audited."""
+    org = request.organization  # type: ignore[attr-defined]
+    family = Family.objects.select_related("group").get_for_org_or_404(org, pk=family_id)
+    audit_record(
+        action="family.viewed", actor=request.user, organization=org, obj=family, request=request
+    )
+    help_rows = (
+        HelpExchange.objects.for_org(org)
+        .filter(Q(giver=family) | Q(receiver=family))
+        .select_related("giver", "receiver")
+        .order_by("-period")[:20]
+    )
+    context = {
+        "family": family,
+        "members": list(family.members.all()),
+        "entries": recent_entries(organization=org, family=family, months=12),
+        "goals": goals_for(organization=org, family=family),
+        "help_rows": list(help_rows),
+    }
+    return render(request, "journals/family_detail.html", context)
