@@ -96,6 +96,11 @@ class Organization(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Earned for each journal submitted by the due day; zero turns stipends off."),
     )
+    journal_edit_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+        help_text=_("Days after submitting during which a family may correct its journal."),
+    )
     min_cell_size = models.PositiveSmallIntegerField(
         default=11,
         validators=[MinValueValidator(2), MaxValueValidator(1000)],

@@ -1,13 +1,22 @@
-"""Writes on journals data: the catalog, and (later) journal submission."""
+"""Writes on journals data: the catalog, and a family's monthly journal."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from families.models import Family
 from fii.models import Organization
 
-from .catalog import BUILTINS, KIND_BOUNDS
-from .models import Indicator
+from .catalog import BUILTIN_CODES, BUILTINS, KIND_BOUNDS
+from .models import EntryStatus, GoalUpdate, Indicator, JournalEntry, JournalRevision, Stipend
+from .periods import add_months, due_date, month_start
 
 
 @transaction.atomic
@@ -37,3 +46,160 @@ def catalog_install(*, organization: Organization) -> int:
         )
     Indicator.objects.bulk_create(new)
     return len(new)
+
+
+class JournalError(Exception):
+    """A journal cannot be written for a reason the family should read."""
+
+
+def open_periods(*, organization: Organization, family: Family, today: dt.date) -> list[dt.date]:
+    """Return the months a family may write now: this month, and last month until its due day."""
+    this_month = month_start(today)
+    last_month = add_months(this_month, -1)
+    periods = [this_month]
+    if today <= due_date(last_month, organization.journal_due_day):
+        periods.insert(0, last_month)
+    return [p for p in periods if p >= month_start(family.joined_on)]
+
+
+def period_check(
+    *, organization: Organization, family: Family, period: dt.date, today: dt.date
+) -> None:
+    """Raise JournalError unless the family may write the journal of this month now."""
+    if period > month_start(today):
+        raise JournalError(_("That month has not started yet. You can fill it in once it begins."))
+    if period < month_start(family.joined_on):
+        raise JournalError(
+            _("That month is before your family joined, so there is no journal for it.")
+        )
+    if period not in open_periods(organization=organization, family=family, today=today):
+        raise JournalError(_("The journal for that month is closed. Its due date has passed."))
+
+
+def can_correct(entry: JournalEntry, organization: Organization, now: dt.datetime) -> bool:
+    """Return whether a submitted entry is still inside the organization's edit window."""
+    if entry.submitted_at is None:
+        return True
+    return now <= entry.submitted_at + dt.timedelta(days=organization.journal_edit_days)
+
+
+@dataclass
+class SaveResult:
+    entry: JournalEntry
+    created: bool
+    submitted_now: bool
+    corrected: bool
+    stipend: Stipend | None
+
+
+def _apply(entry: JournalEntry, values: dict[str, Any], indicators: dict[str, Indicator]) -> None:
+    extra = dict(entry.extra or {})
+    for code, value in values.items():
+        indicator = indicators.get(code)
+        if indicator is None:
+            continue
+        if indicator.is_builtin and code in BUILTIN_CODES:
+            setattr(entry, code, value)
+        elif value is None:
+            extra.pop(code, None)
+        else:
+            extra[code] = value
+    entry.extra = extra
+
+
+def _snapshot(entry: JournalEntry) -> dict[str, Any]:
+    return {k: v for k, v in entry.values().items() if v is not None}
+
+
+def _earn_stipend(
+    entry: JournalEntry, organization: Organization, today: dt.date
+) -> Stipend | None:
+    amount = Decimal(organization.stipend_amount)
+    if amount <= 0 or today > due_date(entry.period, organization.journal_due_day):
+        return None
+    stipend, _created = Stipend.objects.get_or_create(
+        organization=organization,
+        family=entry.family,
+        period=entry.period,
+        defaults={"entry": entry, "amount": amount},
+    )
+    return stipend
+
+
+def _save_goal_notes(entry: JournalEntry, notes: dict[int, str]) -> None:
+    for goal_id, note in notes.items():
+        GoalUpdate.objects.update_or_create(
+            organization=entry.organization,
+            goal_id=goal_id,
+            period=entry.period,
+            defaults={"note": note},
+        )
+
+
+def _locked_entry(
+    organization: Organization, family: Family, period: dt.date
+) -> tuple[JournalEntry, bool]:
+    """Return the month's entry locked for this transaction, creating it once however many try.
+
+    get_or_create inserts in a savepoint; a racing insert fails on the unique constraint and
+    falls back to reading (and locking) the row the winner wrote.
+    """
+    return JournalEntry.objects.select_for_update().get_or_create(
+        organization=organization, family=family, period=period
+    )
+
+
+@transaction.atomic
+def journal_save(
+    *,
+    organization: Organization,
+    family: Family,
+    period: dt.date,
+    actor: Any,
+    values: dict[str, Any],
+    invalid: dict[str, str] | None = None,
+    goal_notes: dict[int, str] | None = None,
+    submit: bool,
+) -> SaveResult:
+    """Save a month's journal as a draft, submit it, or correct it once submitted.
+
+    A draft keeps valid answers in their columns and exactly what was typed in `invalid`.
+    Submitting twice, or twenty times at once, leaves one entry; a correction of a submitted
+    entry keeps the earlier values in a JournalRevision.
+    """
+    now = timezone.now()
+    today = organization.today()
+    entry, created = _locked_entry(organization, family, period)
+    indicators = {i.code: i for i in Indicator.objects.for_org(organization)}
+    if entry.is_submitted:
+        if not submit:
+            raise JournalError(
+                _("This journal is already submitted; save your changes as a correction.")
+            )
+        if not can_correct(entry, organization, now):
+            raise JournalError(
+                _("This journal can no longer be changed: the time to correct it has passed.")
+            )
+        before = _snapshot(entry)
+        _apply(entry, values, indicators)
+        changed = _snapshot(entry) != before
+        if changed:
+            JournalRevision.objects.create(
+                organization=organization, entry=entry, values=before, changed_by=actor
+            )
+            entry.save()
+        _save_goal_notes(entry, goal_notes or {})
+        return SaveResult(entry, created, submitted_now=False, corrected=changed, stipend=None)
+    period_check(organization=organization, family=family, period=period, today=today)
+    _apply(entry, values, indicators)
+    entry.draft = {} if submit else dict(invalid or {})
+    stipend = None
+    if submit:
+        entry.status = EntryStatus.SUBMITTED
+        entry.submitted_at = now
+        entry.submitted_by = actor
+    entry.save()
+    if submit:
+        stipend = _earn_stipend(entry, organization, today)
+    _save_goal_notes(entry, goal_notes or {})
+    return SaveResult(entry, created, submitted_now=submit, corrected=False, stipend=stipend)

@@ -58,7 +58,13 @@ def our_routes() -> list[Route]:
 
 def fill(route: Route, world: World) -> str | None:
     """Return the route's path filled with the world's objects, or None if a key is unknown."""
-    values = {"org_slug": world.org.slug, "funder_slug": world.funder.slug}
+    period = world.objects["entry"].period  # type: ignore[attr-defined]
+    values = {
+        "org_slug": world.org.slug,
+        "funder_slug": world.funder.slug,
+        "year": period.year,
+        "month": period.month,
+    }
     for name, obj in world.objects.items():
         values[f"{name}_id"] = obj.pk  # type: ignore[attr-defined]
     path = "/" + route.pattern

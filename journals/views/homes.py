@@ -6,9 +6,9 @@ from families.models import Family
 from fii.access import family_view, staff_view
 from fii.audit import audit_record
 
-from .models import HelpExchange
-from .periods import due_date, reporting_period
-from .selectors import goals_for, recent_entries, reporting_status
+from ..models import HelpExchange
+from ..periods import due_date, reporting_period
+from ..selectors import goals_for, recent_entries, reporting_status
 
 
 @staff_view
@@ -40,6 +40,7 @@ def family_home(request: HttpRequest) -> HttpResponse:
         "entries": entries,
         "goals": goals_for(organization=org, family=family),
         "period": period,
+        "current_entry": next((e for e in entries if e.period == period), None),
         "due": due_date(period, org.journal_due_day),
     }
     return render(request, "journals/family_home.html", context)

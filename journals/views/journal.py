@@ -1,0 +1,256 @@
+"""The monthly journal: carry-forward, drafts that keep what was typed, submit and correct."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fii.access import family_view
+
+from ..catalog import Kind
+from ..forms import NO_CHANGE_PREFIX, JournalForm
+from ..models import Goal, Indicator, JournalEntry
+from ..periods import due_date, reporting_period
+from ..services import JournalError, can_correct, journal_save, open_periods, period_check
+
+
+def _period(year: int, month: int) -> dt.date:
+    try:
+        return dt.date(year, month, 1)
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def _as_text(value: Any, indicator: Indicator) -> str:
+    """Return a stored value as the form would have it typed."""
+    if value is None:
+        return ""
+    if indicator.kind in (Kind.YESNO, Kind.SCALE, Kind.COUNT) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _entry_data(entry: JournalEntry | None, indicators: list[Indicator]) -> dict[str, str]:
+    if entry is None:
+        return {}
+    values = entry.values()
+    data = {i.code: _as_text(values.get(i.code), i) for i in indicators}
+    data.update(entry.draft or {})
+    return data
+
+
+class JournalPage:
+    """Everything one journal page needs, looked up once."""
+
+    def __init__(self, request: HttpRequest, period: dt.date) -> None:
+        self.request = request
+        self.org = request.organization  # type: ignore[attr-defined]
+        self.family = request.membership.family  # type: ignore[attr-defined]
+        self.period = period
+        self.entry = (
+            JournalEntry.objects.for_org(self.org).filter(family=self.family, period=period).first()
+        )
+        self.indicators = list(Indicator.objects.for_org(self.org).active())
+        self.goals = list(Goal.objects.for_org(self.org).filter(family=self.family).open())
+        self.previous = (
+            JournalEntry.objects.for_org(self.org)
+            .filter(family=self.family, period__lt=period)
+            .submitted()
+            .order_by("-period")
+            .first()
+        )
+
+    @property
+    def editable(self) -> bool:
+        if self.entry is not None and self.entry.is_submitted:
+            return can_correct(self.entry, self.org, timezone.now())
+        return True
+
+    def form(
+        self, data: QueryDict | dict[str, str] | None = None, submit: bool = True
+    ) -> JournalForm:
+        return JournalForm(data, indicators=self.indicators, goals=self.goals, for_submit=submit)
+
+    def posted_data(self) -> QueryDict:
+        """Return the POST, with the answers of 'no change' sections copied from last month."""
+        data = self.request.POST.copy()
+        carried = _entry_data(self.previous, self.indicators)
+        for indicator in self.indicators:
+            if data.get(NO_CHANGE_PREFIX + indicator.domain) and indicator.code in carried:
+                data[indicator.code] = carried[indicator.code]
+        return data
+
+    def initial_form(self) -> JournalForm:
+        if self.entry is not None:
+            # Bound, so a draft shows again which fields need attention.
+            return self.form(_entry_data(self.entry, self.indicators), submit=False)
+        return JournalForm(
+            initial=_entry_data(self.previous, self.indicators),
+            indicators=self.indicators,
+            goals=self.goals,
+        )
+
+    def save(self, form: JournalForm, submit: bool):  # type: ignore[no-untyped-def]
+        return journal_save(
+            organization=self.org,
+            family=self.family,
+            period=self.period,
+            actor=self.request.user,
+            values=form.values(),
+            invalid=form.raw_invalid(),
+            goal_notes=form.goal_notes(),
+            submit=submit,
+        )
+
+    def render(self, form: JournalForm, status: int = 200) -> HttpResponse:
+        context = {
+            "form": form,
+            "entry": self.entry,
+            "period": self.period,
+            "due": due_date(self.period, self.org.journal_due_day),
+            "previous": self.previous,
+            "editable": self.editable,
+            "submitted": self.entry is not None and self.entry.is_submitted,
+            "updated_at": self.entry.updated_at.isoformat() if self.entry else "",
+            "open_periods": open_periods(
+                organization=self.org, family=self.family, today=self.org.today()
+            ),
+        }
+        return render(self.request, "journals/journal.html", context, status=status)
+
+
+def _refusal(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+    return render(request, "journals/journal_closed.html", {"message": message}, status=status)
+
+
+def _check_open(page: JournalPage) -> str | None:
+    if page.entry is not None and page.entry.is_submitted:
+        return None
+    try:
+        period_check(
+            organization=page.org, family=page.family, period=page.period, today=page.org.today()
+        )
+    except JournalError as exc:
+        return str(exc)
+    return None
+
+
+@family_view
+def journal_current(request: HttpRequest) -> HttpResponse:
+    """Open the month the family is reporting on now."""
+    org = request.organization  # type: ignore[attr-defined]
+    period = reporting_period(org.today(), org.journal_due_day)
+    return redirect("journal_month", org_slug=org.slug, year=period.year, month=period.month)
+
+
+@family_view
+@require_http_methods(["GET", "POST"])
+def journal_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    page = JournalPage(request, _period(year, month))
+    refusal = _check_open(page)
+    if refusal:
+        return _refusal(request, refusal)
+    if request.method == "GET":
+        return page.render(page.initial_form())
+    if not page.editable:
+        return _refusal(request, _("The time to correct this journal has passed."), status=409)
+    submit = request.POST.get("action") == "submit" or (
+        page.entry is not None and page.entry.is_submitted
+    )
+    form = page.form(page.posted_data(), submit=submit)
+    valid = form.is_valid()
+    try:
+        if submit and valid:
+            result = page.save(form, submit=True)
+        elif submit:
+            if page.entry is None or not page.entry.is_submitted:
+                page.save(form, submit=False)  # Nothing typed is lost by a failed submit.
+            page.entry = (
+                JournalEntry.objects.for_org(page.org)
+                .filter(family=page.family, period=page.period)
+                .first()
+            )
+            return page.render(form, status=400)
+        else:
+            result = page.save(form, submit=False)
+    except JournalError as exc:
+        return _refusal(request, str(exc))
+    return _after_save(request, page, form, result, submit)
+
+
+def _after_save(
+    request: HttpRequest, page: JournalPage, form: JournalForm, result: Any, submit: bool
+) -> HttpResponse:
+    org_slug = page.org.slug
+    if result.submitted_now:
+        text = _("Thank you! Your journal for %(month)s is submitted.") % {
+            "month": _month_label(page.period)
+        }
+        if result.stipend is not None:
+            text += " " + _("You earned %(amount)s %(currency)s.") % {
+                "amount": result.stipend.amount,
+                "currency": page.org.currency,
+            }
+        messages.success(request, text)
+        return redirect("family_home", org_slug=org_slug)
+    if submit:
+        messages.success(
+            request, _("Your corrections are saved.") if result.corrected else _("Nothing changed.")
+        )
+        return redirect("family_home", org_slug=org_slug)
+    attention = len(form.raw_invalid())
+    text = _("Draft saved.")
+    if attention:
+        text += " " + ngettext(
+            "%(n)d answer needs attention before you submit.",
+            "%(n)d answers need attention before you submit.",
+            attention,
+        ) % {"n": attention}
+    messages.info(request, text)
+    return redirect(
+        "journal_month", org_slug=org_slug, year=page.period.year, month=page.period.month
+    )
+
+
+def _month_label(period: dt.date) -> str:
+    return date_format(period, "YEAR_MONTH_FORMAT")
+
+
+@family_view
+@require_POST
+def journal_autosave(request: HttpRequest, year: int, month: int) -> JsonResponse:
+    """Save a draft in the background while the family types; answer in JSON."""
+    page = JournalPage(request, _period(year, month))
+    refusal = _check_open(page)
+    if refusal:
+        return JsonResponse({"detail": refusal}, status=400)
+    if page.entry is not None and page.entry.is_submitted:
+        return JsonResponse({"detail": _("This journal is already submitted.")}, status=409)
+    form = page.form(page.posted_data(), submit=False)
+    form.is_valid()
+    try:
+        result = page.save(form, submit=False)
+    except JournalError as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    return JsonResponse(
+        {
+            "saved": True,
+            "updated_at": result.entry.updated_at.isoformat(),
+            "needs_attention": sorted(form.raw_invalid()),
+            "url": reverse(
+                "journal_month", kwargs={"org_slug": page.org.slug, "year": year, "month": month}
+            ),
+        }
+    )
