@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from .models import STAFF_ROLES, Funder, Membership, Role
+from .models import STAFF_ROLES, Funder, Membership, Organization, Role
 
 View = Callable[..., HttpResponse]
 
@@ -45,6 +45,9 @@ def org_view(roles: Iterable[str] | None = None) -> Callable[[View], View]:
                 raise PermissionDenied
             request.membership = membership  # type: ignore[attr-defined]
             request.organization = membership.organization  # type: ignore[attr-defined]
+            # The family of a family member (None for staff); typed loosely since fii
+            # imports nothing from families.
+            request.family = membership.family  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -81,3 +84,12 @@ def ensure_family_access(membership: Membership, family_id: int) -> None:
     """A family user sees only its own family; staff see every family of their organization."""
     if membership.role == Role.FAMILY and membership.family_id != family_id:
         raise Http404
+
+
+class OrgRequest(HttpRequest):
+    """A request that went through org_view or funder_view (for type checkers)."""
+
+    organization: Organization
+    membership: Membership
+    family: Any
+    funder: Funder

@@ -197,6 +197,10 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "fii <noreply@localhost>")
+# Where people reach the site, for links in e-mails (no trailing slash).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Days before a journal's due day when families who have not submitted get one reminder.
+REMINDER_DAYS_BEFORE_DUE = int(env("REMINDER_DAYS_BEFORE_DUE", "3"))
 
 # ------------------------------------------------------------------------------------------
 # Celery  https://docs.celeryq.dev/en/stable/userguide/configuration.html

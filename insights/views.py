@@ -3,11 +3,11 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from families.models import Family
-from fii.access import funder_view
+from fii.access import OrgRequest, funder_view
 from fii.models import Organization
 from journals.models import EntryStatus, JournalEntry
 from journals.periods import add_months, month_start
@@ -59,7 +59,7 @@ def _summaries(organizations: list[Organization]) -> list[OrganizationSummary]:
 
 
 @funder_view
-def funder_home(request: HttpRequest) -> HttpResponse:
-    funder = request.funder  # type: ignore[attr-defined]
+def funder_home(request: OrgRequest) -> HttpResponse:
+    funder = request.funder
     organizations = list(funder.organizations.order_by("name"))
     return render(request, "insights/funder_home.html", {"summaries": _summaries(organizations)})

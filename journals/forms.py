@@ -10,8 +10,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from families.models import Family
+from fii.forms import DescribedFieldsMixin
+
 from .catalog import DOMAIN_ORDER, Domain, Kind
-from .models import DOMAIN_CHOICES, Goal, Indicator
+from .models import DOMAIN_CHOICES, Goal, GoalStatus, HelpKind, Indicator
 
 # On submit these domains must be answered (zero is an answer): they carry the trajectory.
 REQUIRED_DOMAINS = frozenset({Domain.INCOME, Domain.SAVINGS, Domain.DEBT})
@@ -64,7 +67,7 @@ class Section:
     fields: list[forms.BoundField] = field(default_factory=list)
 
 
-class JournalForm(forms.Form):
+class JournalForm(DescribedFieldsMixin, forms.Form):
     """All of a month's answers; `clean_for_draft` keeps what does not validate yet."""
 
     def __init__(
@@ -80,8 +83,6 @@ class JournalForm(forms.Form):
         self.indicators = {i.code: i for i in indicators}
         for code, indicator in self.indicators.items():
             self.fields[code] = indicator_field(indicator)
-            if indicator.help:
-                self.fields[code].widget.attrs["aria-describedby"] = f"id_{code}_help"
         for domain in DOMAIN_ORDER:
             self.fields[NO_CHANGE_PREFIX + domain] = forms.BooleanField(
                 required=False, label=_("No change since last month")
@@ -94,22 +95,7 @@ class JournalForm(forms.Form):
                 label=goal.title,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self._describe_fields()
-
-    def _describe_fields(self) -> None:
-        """Link each control to its help and error text, for screen readers."""
-        for name, form_field in self.fields.items():
-            ids = []
-            if form_field.help_text:
-                ids.append(f"id_{name}_help")
-            if name in self.errors:
-                ids.append(f"id_{name}_error")
-                form_field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                form_field.widget.attrs["aria-describedby"] = " ".join(ids)
+        self.describe_fields()
 
     def sections(self) -> list[Section]:
         labels = dict(DOMAIN_CHOICES)
@@ -169,3 +155,94 @@ class JournalForm(forms.Form):
             if text:
                 notes[goal.pk] = text
         return notes
+
+
+class GoalForm(DescribedFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = [
+            "title",
+            "domain",
+            "success_looks_like",
+            "target_amount",
+            "target_date",
+            "priority",
+        ]
+        widgets = {
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+            "success_looks_like": forms.Textarea(attrs={"rows": 3}),
+            "target_amount": forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+            "priority": forms.NumberInput(attrs={"min": 1, "max": 5}),
+        }
+
+    def clean_target_amount(self) -> float | None:
+        value = self.cleaned_data.get("target_amount")
+        if value is not None and value > 100_000_000:
+            raise ValidationError(_("That amount looks too large; please check it."))
+        return value
+
+
+class GoalUpdateForm(DescribedFieldsMixin, forms.Form):
+    note = forms.CharField(
+        label=_("What happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    amount_so_far = forms.FloatField(
+        label=_("Amount so far"), required=False, min_value=0, max_value=100_000_000
+    )
+    percent_done = forms.IntegerField(
+        label=_("How far along (percent)"), required=False, min_value=0, max_value=100
+    )
+
+
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+
+
+OUTSIDE = "outside"
+
+
+class HelpForm(DescribedFieldsMixin, forms.Form):
+    """Help given to, or received from, a family of the group or someone outside it."""
+
+    direction = forms.ChoiceField(
+        label=_("Did you give or receive help?"),
+        choices=[("gave", _("We gave help")), ("received", _("We received help"))],
+        widget=forms.RadioSelect,
+    )
+    other = forms.ChoiceField(label=_("With whom"))
+    kind = forms.ChoiceField(label=_("What kind of help"), choices=HelpKind.choices)
+    hours = forms.FloatField(label=_("Hours"), required=False, min_value=0, max_value=744)
+    amount = forms.FloatField(
+        label=_("Value or amount of money"), required=False, min_value=0, max_value=1_000_000
+    )
+    note = forms.CharField(label=_("A few words (optional)"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, neighbours: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.neighbours = {str(f.pk): f for f in neighbours}
+        other = self.fields["other"]
+        assert isinstance(other, forms.ChoiceField)
+        other.choices = [
+            *[(pk, f.name) for pk, f in self.neighbours.items()],
+            (OUTSIDE, _("Someone outside our group")),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("hours") is None and cleaned.get("amount") is None:
+            raise ValidationError(_("Give the hours, the value, or both."))
+        return cleaned
+
+    def other_family(self) -> Any:
+        return self.neighbours.get(self.cleaned_data["other"])
+
+
+class FamilySettingsForm(DescribedFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Family
+        fields = ["reminders_enabled"]
+        labels = {
+            "reminders_enabled": _(
+                "Send us an e-mail reminder a few days before the journal is due"
+            )
+        }

@@ -162,8 +162,12 @@ class JournalEntry(TenantModel):
 
     @property
     def total_income(self) -> float | None:
-        values = [getattr(self, c) for c in INCOME_COLUMNS if getattr(self, c) is not None]
+        values = [v for c in INCOME_COLUMNS if (v := self.value(c)) is not None]
         return sum(values) if values else None
+
+    def value(self, code: str) -> float | None:
+        """Return one built-in indicator's value by its code."""
+        return getattr(self, code)
 
     def values(self) -> dict[str, Any]:
         """Return every indicator value by code, built-in and custom."""
@@ -361,5 +365,24 @@ class Stipend(TenantModel):
             models.CheckConstraint(
                 condition=~Q(status=StipendStatus.PAID) | Q(paid_at__isnull=False),
                 name="stipend_paid_has_time",
+            ),
+        ]
+
+
+class Reminder(TenantModel):
+    """A journal reminder sent to a family for one month; at most one per family and month."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="reminders")
+    period = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "family", "period"], name="reminder_one_per_family_month"
             ),
         ]

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
+
+from django.db.models import Q
 
 from families.models import Family, Group
 from fii.models import Organization
 
+from .catalog import BUILTIN_CODES
 from .models import EntryStatus, Goal, JournalEntry
 
 
@@ -59,3 +63,116 @@ def recent_entries(
 
 def goals_for(*, organization: Organization, family: Family) -> list[Goal]:
     return list(Goal.objects.for_org(organization).filter(family=family))
+
+
+def family_data_export(*, organization: Organization, family: Family) -> dict[str, Any]:
+    """Return everything held about one family, as plain data."""
+    from families.models import Consent, FamilyMember
+
+    from .models import GoalUpdate, HelpExchange, JournalRevision, Stipend
+
+    def rows(qs: Any, *fields: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in qs.values(*fields)]
+
+    scoped = {"organization": organization}
+    entry_fields = ["period", "status", "submitted_at", "extra", *BUILTIN_CODES]
+    return {
+        "family": {
+            "name": family.name,
+            "group": family.group.name if family.group else None,
+            "joined_on": family.joined_on,
+            "household_size": family.household_size,
+            "baseline_monthly_income": family.baseline_monthly_income,
+            "baseline_savings": family.baseline_savings,
+            "baseline_debt": family.baseline_debt,
+            "reminders_enabled": family.reminders_enabled,
+        },
+        "members": rows(
+            FamilyMember.objects.filter(**scoped, family=family),
+            "first_name",
+            "is_adult",
+            "birth_year",
+            "school",
+        ),
+        "consents": rows(
+            Consent.objects.filter(**scoped, family=family),
+            "kind",
+            "text_version",
+            "granted_at",
+            "revoked_at",
+        ),
+        "journals": rows(
+            JournalEntry.objects.filter(**scoped, family=family).order_by("period"), *entry_fields
+        ),
+        "journal_corrections": rows(
+            JournalRevision.objects.filter(**scoped, entry__family=family),
+            "entry__period",
+            "values",
+            "changed_at",
+        ),
+        "goals": rows(
+            Goal.objects.filter(**scoped, family=family),
+            "id",
+            "title",
+            "domain",
+            "success_looks_like",
+            "target_amount",
+            "target_date",
+            "priority",
+            "status",
+            "created_at",
+            "achieved_at",
+        ),
+        "goal_updates": rows(
+            GoalUpdate.objects.filter(**scoped, goal__family=family),
+            "goal_id",
+            "period",
+            "note",
+            "amount_so_far",
+            "percent_done",
+            "created_at",
+        ),
+        "help": rows(
+            HelpExchange.objects.filter(**scoped).filter(Q(giver=family) | Q(receiver=family)),
+            "period",
+            "giver__name",
+            "receiver__name",
+            "kind",
+            "hours",
+            "amount",
+            "note",
+            "confirmed_at",
+        ),
+        "stipends": rows(
+            Stipend.objects.filter(**scoped, family=family), "period", "amount", "status", "paid_at"
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class GroupComparison:
+    families: int
+    median_income: float | None
+    period: date | None
+
+
+def group_comparison(*, organization: Organization, family: Family) -> GroupComparison | None:
+    """Return the group's median income in its latest month, hiding it below the cell size."""
+    if family.group_id is None:
+        return None
+    peers = Family.objects.for_org(organization).active().filter(group_id=family.group_id)
+    size = peers.count()
+    if size < organization.min_cell_size:
+        return GroupComparison(size, None, None)
+    entries = JournalEntry.objects.for_org(organization).submitted().filter(family__in=peers)
+    latest = entries.order_by("-period").values_list("period", flat=True).first()
+    if latest is None:
+        return GroupComparison(size, None, None)
+    incomes = sorted(
+        income for e in entries.filter(period=latest) if (income := e.total_income) is not None
+    )
+    if len(incomes) < organization.min_cell_size:
+        return GroupComparison(size, None, latest)
+    mid = len(incomes) // 2
+    median = incomes[mid] if len(incomes) % 2 else (incomes[mid - 1] + incomes[mid]) / 2
+    return GroupComparison(size, median, latest)

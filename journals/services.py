@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,17 @@ from families.models import Family
 from fii.models import Organization
 
 from .catalog import BUILTIN_CODES, BUILTINS, KIND_BOUNDS
-from .models import EntryStatus, GoalUpdate, Indicator, JournalEntry, JournalRevision, Stipend
+from .models import (
+    EntryStatus,
+    Goal,
+    GoalStatus,
+    GoalUpdate,
+    HelpExchange,
+    Indicator,
+    JournalEntry,
+    JournalRevision,
+    Stipend,
+)
 from .periods import add_months, due_date, month_start
 
 
@@ -203,3 +214,83 @@ def journal_save(
         stipend = _earn_stipend(entry, organization, today)
     _save_goal_notes(entry, goal_notes or {})
     return SaveResult(entry, created, submitted_now=submit, corrected=False, stipend=stipend)
+
+
+@transaction.atomic
+def goal_add_update(
+    *, goal: Goal, note: str, amount_so_far: float | None = None, percent_done: int | None = None
+) -> GoalUpdate:
+    """Record a step of progress; reaching 100 percent marks the goal achieved."""
+    update = GoalUpdate.objects.create(
+        organization_id=goal.organization_id,
+        goal=goal,
+        note=note,
+        amount_so_far=amount_so_far,
+        percent_done=percent_done,
+        # No period: updates from the journal carry their month, one per goal and month.
+    )
+    if percent_done == 100 and goal.status != GoalStatus.ACHIEVED:
+        goal_set_status(goal=goal, status=GoalStatus.ACHIEVED)
+    return update
+
+
+@transaction.atomic
+def goal_set_status(*, goal: Goal, status: str) -> Goal:
+    """Move a goal to a status; achieving it records when."""
+    goal.status = status
+    goal.achieved_at = timezone.now() if status == GoalStatus.ACHIEVED else None
+    goal.save(update_fields=["status", "achieved_at"])
+    return goal
+
+
+class HelpError(Exception):
+    """A help exchange cannot be recorded or confirmed, for a reason the family should read."""
+
+
+@transaction.atomic
+def help_record(
+    *,
+    family: Family,
+    other: Family | None,
+    gave: bool,
+    kind: str,
+    hours: float | None,
+    amount: float | None,
+    note: str = "",
+    period: dt.date,
+) -> HelpExchange:
+    """Record help between the family and another of its group, or someone outside it.
+
+    Help with someone outside the group has nobody on fii to confirm it, so the family's own
+    word stands; help between two families waits for the other family's confirmation.
+    """
+    if other is not None and (
+        other.organization_id != family.organization_id or other.pk == family.pk
+    ):
+        raise HelpError(_("Choose a family of your group."))
+    giver, receiver = (family, other) if gave else (other, family)
+    return HelpExchange.objects.create(
+        organization_id=family.organization_id,
+        period=month_start(period),
+        giver=giver,
+        receiver=receiver,
+        recorded_by=family,
+        kind=kind,
+        hours=hours,
+        amount=amount,
+        note=note,
+        confirmed_at=timezone.now() if other is None else None,
+    )
+
+
+def help_confirm(*, organization: Organization, family: Family, exchange_id: int) -> None:
+    """Confirm help recorded by the other family; exactly one waiting row must change."""
+    changed = (
+        HelpExchange.objects.for_org(organization)
+        .filter(pk=exchange_id, confirmed_at__isnull=True)
+        .filter(Q(giver=family) | Q(receiver=family))
+        .exclude(recorded_by=family)
+        .update(confirmed_at=timezone.now())
+    )
+    if changed != 1:
+        raise HelpError(_("There is nothing to confirm here: it may be confirmed already."))

@@ -1,9 +1,9 @@
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from families.models import Family
-from fii.access import family_view, staff_view
+from fii.access import OrgRequest, family_view, staff_view
 from fii.audit import audit_record
 
 from ..models import HelpExchange
@@ -12,8 +12,8 @@ from ..selectors import goals_for, recent_entries, reporting_status
 
 
 @staff_view
-def staff_home(request: HttpRequest) -> HttpResponse:
-    org = request.organization  # type: ignore[attr-defined]
+def staff_home(request: OrgRequest) -> HttpResponse:
+    org = request.organization
     period = reporting_period(org.today(), org.journal_due_day)
     groups = reporting_status(organization=org, period=period)
     total = sum(len(g.families) for g in groups)
@@ -29,9 +29,9 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 
 @family_view
-def family_home(request: HttpRequest) -> HttpResponse:
-    org = request.organization  # type: ignore[attr-defined]
-    family = request.membership.family  # type: ignore[attr-defined]
+def family_home(request: OrgRequest) -> HttpResponse:
+    org = request.organization
+    family = request.family
     entries = recent_entries(organization=org, family=family, months=6)
     period = reporting_period(org.today(), org.journal_due_day)
     context = {
@@ -47,9 +47,9 @@ def family_home(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
+def family_detail(request: OrgRequest, family_id: int) -> HttpResponse:
     """Show staff one family's facts, journals, goals and help; every view is audited."""
-    org = request.organization  # type: ignore[attr-defined]
+    org = request.organization
     family = Family.objects.select_related("group").get_for_org_or_404(org, pk=family_id)
     audit_record(
         action="family.viewed", actor=request.user, organization=org, obj=family, request=request

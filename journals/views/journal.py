@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fii.access import family_view
+from fii.access import OrgRequest, family_view
 
 from ..catalog import Kind
 from ..forms import NO_CHANGE_PREFIX, JournalForm
@@ -54,10 +54,10 @@ def _entry_data(entry: JournalEntry | None, indicators: list[Indicator]) -> dict
 class JournalPage:
     """Everything one journal page needs, looked up once."""
 
-    def __init__(self, request: HttpRequest, period: dt.date) -> None:
+    def __init__(self, request: OrgRequest, period: dt.date) -> None:
         self.request = request
-        self.org = request.organization  # type: ignore[attr-defined]
-        self.family = request.membership.family  # type: ignore[attr-defined]
+        self.org = request.organization
+        self.family = request.family
         self.period = period
         self.entry = (
             JournalEntry.objects.for_org(self.org).filter(family=self.family, period=period).first()
@@ -131,7 +131,7 @@ class JournalPage:
         return render(self.request, "journals/journal.html", context, status=status)
 
 
-def _refusal(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+def _refusal(request: OrgRequest, message: str, status: int = 400) -> HttpResponse:
     return render(request, "journals/journal_closed.html", {"message": message}, status=status)
 
 
@@ -148,16 +148,16 @@ def _check_open(page: JournalPage) -> str | None:
 
 
 @family_view
-def journal_current(request: HttpRequest) -> HttpResponse:
+def journal_current(request: OrgRequest) -> HttpResponse:
     """Open the month the family is reporting on now."""
-    org = request.organization  # type: ignore[attr-defined]
+    org = request.organization
     period = reporting_period(org.today(), org.journal_due_day)
     return redirect("journal_month", org_slug=org.slug, year=period.year, month=period.month)
 
 
 @family_view
 @require_http_methods(["GET", "POST"])
-def journal_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
+def journal_month(request: OrgRequest, year: int, month: int) -> HttpResponse:
     page = JournalPage(request, _period(year, month))
     refusal = _check_open(page)
     if refusal:
@@ -191,7 +191,7 @@ def journal_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
 
 
 def _after_save(
-    request: HttpRequest, page: JournalPage, form: JournalForm, result: Any, submit: bool
+    request: OrgRequest, page: JournalPage, form: JournalForm, result: Any, submit: bool
 ) -> HttpResponse:
     org_slug = page.org.slug
     if result.submitted_now:
@@ -230,7 +230,7 @@ def _month_label(period: dt.date) -> str:
 
 @family_view
 @require_POST
-def journal_autosave(request: HttpRequest, year: int, month: int) -> JsonResponse:
+def journal_autosave(request: OrgRequest, year: int, month: int) -> JsonResponse:
     """Save a draft in the background while the family types; answer in JSON."""
     page = JournalPage(request, _period(year, month))
     refusal = _check_open(page)
