@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,16 +25,42 @@ GOAL_PREFIX = "goal_"
 NO_CHANGE_PREFIX = "nochange_"
 
 
+def normalize_number(text: str) -> str:
+    """Read a number as people type it: "$1,200", "1 200", "1.200,50" or "12,5"."""
+    cleaned = re.sub(r"[\s$€£]", "", text)
+    if "," in cleaned and "." in cleaned:
+        decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        return cleaned.replace(thousands, "").replace(decimal, ".")
+    if "," in cleaned:
+        # "1,200" is a thousand and two hundred; "12,5" is twelve and a half.
+        grouped = re.fullmatch(r"-?\d{1,3}(,\d{3})+", cleaned)
+        return cleaned.replace(",", "" if grouped else ".")
+    return cleaned
+
+
+class TypedNumberMixin:
+    """A number typed in a text box: phones show the number pad, and a draft keeps any text."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = normalize_number(value)
+        return super().to_python(value)  # type: ignore[misc]
+
+
+class AmountField(TypedNumberMixin, forms.FloatField):
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+
+class WholeNumberField(TypedNumberMixin, forms.IntegerField):
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+
 def _number_field(indicator: Indicator) -> forms.Field:
-    whole = indicator.kind == Kind.COUNT
-    attrs = {"inputmode": "numeric" if whole else "decimal", "step": "1" if whole else "any"}
-    widget = forms.NumberInput(attrs=attrs)
-    if whole:
+    if indicator.kind == Kind.COUNT:
         low, high = int(indicator.min_value), int(indicator.max_value)
-        return forms.IntegerField(min_value=low, max_value=high, widget=widget)
-    return forms.FloatField(
-        min_value=indicator.min_value, max_value=indicator.max_value, widget=widget
-    )
+        return WholeNumberField(min_value=low, max_value=high)
+    return AmountField(min_value=indicator.min_value, max_value=indicator.max_value)
 
 
 def _choice_field(indicator: Indicator) -> forms.Field:
@@ -171,7 +198,6 @@ class GoalForm(DescribedFieldsMixin, forms.ModelForm):
         widgets = {
             "target_date": forms.DateInput(attrs={"type": "date"}),
             "success_looks_like": forms.Textarea(attrs={"rows": 3}),
-            "target_amount": forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
             "priority": forms.NumberInput(attrs={"min": 1, "max": 5}),
         }
 
@@ -186,7 +212,7 @@ class GoalUpdateForm(DescribedFieldsMixin, forms.Form):
     note = forms.CharField(
         label=_("What happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    amount_so_far = forms.FloatField(
+    amount_so_far = AmountField(
         label=_("Amount so far"), required=False, min_value=0, max_value=100_000_000
     )
     percent_done = forms.IntegerField(
@@ -211,8 +237,8 @@ class HelpForm(DescribedFieldsMixin, forms.Form):
     )
     other = forms.ChoiceField(label=_("With whom"))
     kind = forms.ChoiceField(label=_("What kind of help"), choices=HelpKind.choices)
-    hours = forms.FloatField(label=_("Hours"), required=False, min_value=0, max_value=744)
-    amount = forms.FloatField(
+    hours = AmountField(label=_("Hours"), required=False, min_value=0, max_value=744)
+    amount = AmountField(
         label=_("Value or amount of money"), required=False, min_value=0, max_value=1_000_000
     )
     note = forms.CharField(label=_("A few words (optional)"), required=False, max_length=300)
