@@ -32,10 +32,10 @@ class MonthPoint:
     debt: float | None
 
 
-def _layout(title: str, y_title: str = "", barmode: str | None = None) -> dict[str, Any]:
+def _layout(y_title: str = "", barmode: str | None = None) -> dict[str, Any]:
+    # No title inside the figure: the section heading above it names the chart.
     layout: dict[str, Any] = {
-        "title": {"text": title, "font": {"size": 15}},
-        "margin": {"l": 48, "r": 8, "t": 40, "b": 40},
+        "margin": {"l": 48, "r": 8, "t": 12, "b": 40},
         "height": 280,
         "legend": {"orientation": "h", "y": -0.2},
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "fixedrange": True},
@@ -70,7 +70,7 @@ def money_figure(points: Sequence[MonthPoint], currency: str) -> dict[str, Any]:
     ]
     return {
         "data": data,
-        "layout": _layout(_("Income, savings and debt"), currency),
+        "layout": _layout(currency),
         "config": CONFIG,
     }
 
@@ -96,28 +96,9 @@ def help_figure(rows: Sequence[tuple[dt.date, float, float]]) -> dict[str, Any]:
     ]
     return {
         "data": data,
-        "layout": _layout(_("Hours of help"), _("hours"), barmode="group"),
+        "layout": _layout(_("hours"), barmode="group"),
         "config": CONFIG,
     }
-
-
-def goals_figure(goals: Sequence[tuple[str, int]]) -> dict[str, Any]:
-    """Draw how far along each goal is, in percent."""
-    data = [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "x": [g[1] for g in goals],
-            "y": [g[0][:40] for g in goals],
-            "marker": {"color": COLORS["income"]},
-            "name": _("Percent done"),
-        }
-    ]
-    layout = _layout(_("Our goals"), "")
-    layout["xaxis"] = {"range": [0, 100], "title": {"text": _("percent done")}, "fixedrange": True}
-    layout["yaxis"] = {"automargin": True, "fixedrange": True}
-    layout["height"] = 120 + 40 * len(goals)
-    return {"data": data, "layout": layout, "config": CONFIG}
 
 
 def stipends_figure(rows: Sequence[tuple[dt.date, float, bool]], currency: str) -> dict[str, Any]:
@@ -142,7 +123,7 @@ def stipends_figure(rows: Sequence[tuple[dt.date, float, bool]], currency: str) 
     ]
     return {
         "data": data,
-        "layout": _layout(_("Stipends"), currency, barmode="stack"),
+        "layout": _layout(currency, barmode="stack"),
         "config": CONFIG,
     }
 

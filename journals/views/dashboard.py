@@ -13,7 +13,6 @@ from fii.access import OrgRequest, family_view
 
 from ..charts import (
     MonthPoint,
-    goals_figure,
     help_figure,
     income_summary,
     money_figure,
@@ -82,7 +81,6 @@ def dashboard(request: OrgRequest) -> HttpResponse:
         "help_rows": help_rows,
         "help_chart": help_figure(help_rows) if help_rows else None,
         "goal_rows": goal_rows,
-        "goals_chart": goals_figure(goal_rows) if goal_rows else None,
         "stipend_rows": stipends,
         "stipends_chart": stipends_figure(stipends, org.currency) if stipends else None,
         "comparison": group_comparison(organization=org, family=family),

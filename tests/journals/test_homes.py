@@ -31,7 +31,7 @@ def test_staff_home_shows_each_family_with_its_status_for_the_month(world_a):
     assert "Journals for June 2024" in body
     assert "1 of 3 families have submitted" in body
     assert "Drafting household" in body and "Draft started" in body
-    assert "Not started" in body
+    assert "Not started yet" in body
 
 
 def test_staff_home_query_count_does_not_grow_with_families(world_a, django_assert_max_num_queries):
