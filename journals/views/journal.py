@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from fii.access import OrgRequest, family_view
 
 from ..catalog import Kind
 from ..forms import NO_CHANGE_PREFIX, JournalForm
-from ..models import Goal, Indicator, JournalEntry
+from ..models import Goal, HelpExchange, Indicator, JournalEntry
 from ..periods import due_date, reporting_period
 from ..services import JournalError, can_correct, journal_save, open_periods, period_check
 
@@ -124,6 +125,11 @@ class JournalPage:
             "editable": self.editable,
             "submitted": self.entry is not None and self.entry.is_submitted,
             "updated_at": self.entry.updated_at.isoformat() if self.entry else "",
+            "help_rows": list(
+                HelpExchange.objects.for_org(self.org)
+                .filter(Q(giver=self.family) | Q(receiver=self.family), period=self.period)
+                .select_related("giver", "receiver")
+            ),
             "open_periods": open_periods(
                 organization=self.org, family=self.family, today=self.org.today()
             ),
