@@ -5,3 +5,7 @@ class FiiConfig(AppConfig):
     name = "fii"
     verbose_name = "fii platform"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Connects the login receiver that starts each session's clock.
+        from . import security  # noqa: F401

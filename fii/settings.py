@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fii.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "fii.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fii.security.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -211,10 +214,66 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# JSON only: a task takes ids and ISO dates, never a pickled object.
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
+
+# A task is acknowledged when it ends, not when it starts, and a task whose worker died
+# (SIGKILL, OOM) goes back to the queue: the nightly run is idempotent and locked, so running
+# it again is safe, and losing it is not.
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-reject-on-worker-lost
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker started before Redis (a compose restart) keeps trying to connect instead of exiting.
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-retry-on-startup
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One message reserved per worker process: a long run never holds the next one hostage.
+# https://docs.celeryq.dev/en/stable/userguide/optimizing.html#prefetch-limits
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Limits, in seconds. The hard limit kills a stuck run; the run's lock counts a 'running' run
+# as abandoned after NIGHTLY_STALE_SECONDS (by default the hard limit: no live run is older).
+# https://docs.celeryq.dev/en/stable/userguide/workers.html#time-limits
+CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", str(5 * 60 * 60)))
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5 * 60
+# Redis redelivers a message not acknowledged within the visibility timeout, to any worker,
+# even when the first one is alive: it must outlast the longest run (hence 6 h > 5 h limit).
+# A killed worker's run comes back after this delay. The worker tests shorten it to seconds.
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+REDIS_VISIBILITY_TIMEOUT = int(env("CELERY_VISIBILITY_TIMEOUT", str(6 * 60 * 60)))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
+# On a lost broker connection, stop long tasks rather than run them twice (Celery 6 default).
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#worker-cancel-long-running-tasks-on-connection-loss
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# On SIGTERM (a deploy), wait this long, then give unfinished tasks back to the queue at once
+# instead of after the visibility timeout.
+# https://docs.celeryq.dev/en/stable/userguide/workers.html#soft-shutdown
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 60.0
+
+# Once a night for all organizations, in UTC: a local hour between 00:00 and 03:59 would run
+# twice or not at all on daylight-saving days (celery issues #1604, #9653, #10107).
+# Run exactly one beat process. https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
+CELERY_BEAT_SCHEDULE = {
+    "nightly-aggregation": {
+        "task": "insights.tasks.nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+
+# The nightly run (insights.pipeline; docs/nightly.md).
+# Families per chunk: memory stays flat (about 150 bytes per family-month in flight).
+NIGHTLY_CHUNK_SIZE = int(env("NIGHTLY_CHUNK_SIZE", "50000"))
+# Claims of one run (workers killed under it, retries) before it is failed for good.
+NIGHTLY_MAX_ATTEMPTS = int(env("NIGHTLY_MAX_ATTEMPTS", "5"))
+# A 'running' run older than this is presumed dead and may be claimed again (a redelivered
+# task takes back its own run at once: it is the same task id).
+NIGHTLY_STALE_SECONDS = int(env("NIGHTLY_STALE_SECONDS", str(CELERY_TASK_TIME_LIMIT)))
+# Tests only: seconds to sleep between computing and writing, to kill a worker mid-run.
+NIGHTLY_TEST_SLEEP_SECONDS = float(env("NIGHTLY_TEST_SLEEP_SECONDS", "0"))
 
 # ------------------------------------------------------------------------------------------
 # REST framework  https://www.django-rest-framework.org/api-guide/settings/
@@ -241,6 +300,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# Every session ends 12 hours after login; staff, admins and funders also after 30 idle minutes
+# (fii.security.SessionLifetimeMiddleware).
+SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+SESSION_IDLE_SECONDS_PRIVILEGED = 30 * 60
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 

@@ -19,11 +19,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def family_world(transactional_db):  # type: ignore[no-untyped-def]
     this_month = month_start(timezone.localdate())
-    org = f.OrganizationFactory(slug="phone-org", name="Phone Org", timezone="UTC", journal_due_day=28)
+    org = f.OrganizationFactory(
+        slug="phone-org", name="Phone Org", timezone="UTC", journal_due_day=28
+    )
     group = f.GroupFactory(organization=org)
-    family = f.FamilyFactory(group=group, joined_on=add_months(this_month, -3), name="The Rivera household")
+    family = f.FamilyFactory(
+        group=group, joined_on=add_months(this_month, -3), name="The Rivera household"
+    )
     f.JournalEntryFactory(
-        family=family, period=add_months(this_month, -2), income_wages=2000, savings_balance=200, debt_total=900,
+        family=family,
+        period=add_months(this_month, -2),
+        income_wages=2000,
+        savings_balance=200,
+        debt_total=900,
         submitted_at=timezone.now() - dt.timedelta(days=30),
     )
     user = f.UserFactory(email="rivera@example.org")
@@ -51,9 +59,20 @@ def test_a_family_fills_and_submits_its_journal_on_a_phone(live_server, phone, f
     phone.wait_for_url(f"**/family/journal/{period.year}-{period.month}/")
     # Carried forward from the last journal: only what changed needs typing.
     assert phone.input_value("input[name=income_wages]") == "2000"
-    fill_money(phone, {"income_wages": "2300", "income_business": "0", "income_benefits": "100",
-                       "income_other": "0", "savings_deposited": "50", "debt_payments": "100",
-                       "debt_high_interest": "0", "assets_business_value": "0", "savings_balance": "two fifty"})
+    fill_money(
+        phone,
+        {
+            "income_wages": "2300",
+            "income_business": "0",
+            "income_benefits": "100",
+            "income_other": "0",
+            "savings_deposited": "50",
+            "debt_payments": "100",
+            "debt_high_interest": "0",
+            "assets_business_value": "0",
+            "savings_balance": "two fifty",
+        },
+    )
     phone.get_by_role("radio", name="No").first.check()  # "Some bills are overdue": no
     phone.get_by_role("button", name="Submit journal").click()
     error = phone.locator("#id_savings_balance_error")
