@@ -24,8 +24,9 @@ demo: migrate
 	@if $(BIN)/python manage.py help run_nightly >/dev/null 2>&1; then $(BIN)/python manage.py run_nightly; fi
 	@echo ""
 	@echo "  fii is running at http://$(HOST)/  (Ctrl+C to stop). Demo accounts are listed above."
+	@echo "  Two-factor authentication is off for this demo only; staff must set it up elsewhere."
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST)
+	REQUIRE_MFA=0 $(BIN)/python manage.py runserver $(HOST)
 
 serve: install
 	$(BIN)/python manage.py runserver $(HOST)

@@ -126,6 +126,12 @@ def _in_two_weeks():  # type: ignore[no-untyped-def]
     return timezone.now() + timedelta(days=14)
 
 
+class InvitationQuerySet(TenantQuerySet["Invitation"]):
+    def open(self) -> InvitationQuerySet:
+        """Invitations neither accepted nor cancelled (possibly expired)."""
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True)
+
+
 class Invitation(TenantModel):
     """An invitation by e-mail to join the organization in a role."""
 
@@ -141,8 +147,9 @@ class Invitation(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=_in_two_weeks)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -152,6 +159,12 @@ class Invitation(TenantModel):
                 | (~Q(role=Role.FAMILY) & Q(family__isnull=True)),
                 name="invitation_family_iff_family_role",
             ),
+            # Inviting the same address again refreshes its open invitation instead.
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -159,7 +172,26 @@ class Invitation(TenantModel):
 
     @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
+        return (
+            self.accepted_at is None
+            and self.cancelled_at is None
+            and self.expires_at > timezone.now()
+        )
+
+    @property
+    def status(self) -> str:
+        """Return "accepted", "cancelled", "expired" or "pending"."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.cancelled_at is not None:
+            return "cancelled"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+# The version of the consent texts currently shown to families.
+CONSENT_TEXT_VERSION = "2026-01"
 
 
 class ConsentKind(models.TextChoices):
@@ -179,12 +211,19 @@ class Consent(TenantModel):
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(max_length=32, choices=ConsentKind.choices)
-    text_version = models.CharField(max_length=20, default="2026-01")
-    granted_at = models.DateTimeField(default=timezone.now)
+    text_version = models.CharField(
+        _("version of the text agreed to"), max_length=20, default=CONSENT_TEXT_VERSION
+    )
+    granted_at = models.DateTimeField(_("agreed on"), default=timezone.now)
+    agreed_by = models.CharField(_("who in the family agreed"), max_length=120, blank=True)
+    # Who recorded it in fii: a staff member for a paper form, or the family itself.
     granted_by = models.ForeignKey(
         "fii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "fii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ConsentQuerySet.as_manager()
 
@@ -204,3 +243,72 @@ class Consent(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.family}: {self.get_kind_display()}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.revoked_at is None
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    CHECKING = "checking", _("Checking the rows")
+    REJECTED = "rejected", _("Problems found: nothing was imported")
+    WRITING = "writing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Stopped by an error: nothing was imported")
+
+
+FINISHED_IMPORT_STATUSES = frozenset(
+    {ImportStatus.REJECTED, ImportStatus.DONE, ImportStatus.FAILED}
+)
+
+
+class ImportJob(TenantModel):
+    """One upload of families and past journals from CSV, checked and written by a task.
+
+    The files are kept as text in the database (at most a few megabytes): no media storage
+    to set up, and a rejected import can be retried with "skip the bad rows" without
+    uploading again.
+    """
+
+    created_by = models.ForeignKey(
+        "fii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    families_filename = models.CharField(max_length=200, blank=True)
+    families_csv = models.TextField(blank=True)
+    journals_filename = models.CharField(max_length=200, blank=True)
+    journals_csv = models.TextField(blank=True)
+    skip_bad_rows = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_rows__lte=models.F("total_rows")),
+                name="importjob_done_le_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_IMPORT_STATUSES
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(100 * self.done_rows / self.total_rows) if self.total_rows else 0

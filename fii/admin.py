@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -77,3 +78,8 @@ class InheritOrganizationMixin:
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()
+
+
+# The Django admin has no login of its own: operators log in through allauth (rate limits,
+# second factor), then come back here.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

@@ -7,5 +7,8 @@ class FiiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Connects the login receiver that starts each session's clock.
-        from . import security  # noqa: F401
+        # Connects the login receiver that starts each session's clock, and forgets a removed
+        # second factor.
+        from . import security
+
+        security.connect_mfa_signals()

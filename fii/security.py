@@ -12,7 +12,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from .models import STAFF_ROLES, Funder, Membership
@@ -109,3 +110,58 @@ class SessionLifetimeMiddleware:
         if now - seen >= 60:
             session[SESSION_SEEN] = now
         return False
+
+
+SESSION_MFA = "_fii_mfa"
+# What a privileged person without a second factor may still open: the account pages
+# (which include setting up the second factor and logging out), the language switch and assets.
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/language/", "/static/", "/healthz")
+
+
+def has_second_factor(user: Any) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class RequireMfaMiddleware:
+    """Staff, admins, funders and operators must set up a second factor before anything else."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._blocked(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": _("Set up two-factor authentication first.")}, status=403
+                )
+            messages.info(request, _("Please set up two-factor authentication to continue."))
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    def _blocked(self, request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        if not settings.REQUIRE_MFA or user is None or not user.is_authenticated:
+            return False
+        if request.path.startswith(MFA_EXEMPT_PREFIXES) or request.session.get(SESSION_MFA):
+            return False
+        if SESSION_PRIVILEGED not in request.session:
+            request.session[SESSION_PRIVILEGED] = is_privileged(user)
+        if not request.session[SESSION_PRIVILEGED]:
+            return False
+        if has_second_factor(user):
+            request.session[SESSION_MFA] = True
+            return False
+        return True
+
+
+def _forget_second_factor(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(SESSION_MFA, None)
+
+
+def connect_mfa_signals() -> None:
+    from allauth.mfa.signals import authenticator_removed
+
+    authenticator_removed.connect(_forget_second_factor, dispatch_uid="fii_forget_mfa")

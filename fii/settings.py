@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Our apps, in dependency order: each may import only those above it.
     "fii",
     "families",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "fii.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "fii.security.SessionLifetimeMiddleware",
+    "fii.security.RequireMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -151,6 +153,9 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "fii"
+# Staff, org admins, funders and operators must set up TOTP before they see anything else
+# (fii.security.RequireMfaMiddleware). Off only for a local demo: REQUIRE_MFA=0.
+REQUIRE_MFA = env_bool("REQUIRE_MFA", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -278,14 +283,52 @@ NIGHTLY_TEST_SLEEP_SECONDS = float(env("NIGHTLY_TEST_SLEEP_SECONDS", "0"))
 # ------------------------------------------------------------------------------------------
 # REST framework  https://www.django-rest-framework.org/api-guide/settings/
 # ------------------------------------------------------------------------------------------
+# The API at /api/: bearer tokens (fii.api.authentication) or the session with its CSRF check;
+# JSON only; every error as JSON (fii.api.exceptions); rates counted in the cache, which is
+# Redis in production. https://www.django-rest-framework.org/api-guide/throttling/
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without credentials gets 401 with WWW-Authenticate: Bearer.
+        "fii.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "fii.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "fii.api.throttling.UserRateThrottle",
+        "fii.api.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "30/min"},
+    "EXCEPTION_HANDLER": "fii.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "fii API", "VERSION": "1.0.0"}
+# The OpenAPI schema at /api/schema/ and its Swagger UI at /api/docs/, both for logged-in
+# people only; the UI's files come from our static files (the sidecar), never from a CDN.
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html
+SPECTACULAR_SETTINGS = {
+    "TITLE": "fii API",
+    "DESCRIPTION": (
+        "Families' journals, goals and help; staff reporting; funders' anonymized summaries. "
+        "Authenticate with `Authorization: Bearer <token>` (tokens at /account/tokens/)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Operation ids and tags start after the tenant: `journals_list`, not `o_journals_list`.
+    "SCHEMA_PATH_PREFIX": r"/api/v1/(o|funders)/\{[a-z_]+\}",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EntryStatusEnum": "journals.models.EntryStatus",
+        "GoalStatusEnum": "journals.models.GoalStatus",
+        "ReportStatusEnum": ["submitted", "draft", "missing"],
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # ------------------------------------------------------------------------------------------
 # Security  https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import views, views_audit, views_tokens
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,8 +9,14 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("account/tokens/", views_tokens.api_tokens, name="api_tokens"),
+    path("api/", include("fii.api.urls")),
     path("admin/", admin.site.urls),
     path("o/<slug:org_slug>/", include("journals.urls")),
     path("o/<slug:org_slug>/", include("families.urls")),
+    path("o/<slug:org_slug>/", include("capital.urls")),
     path("funders/<slug:funder_slug>/", include("insights.urls")),
+    path("", include("families.urls_public")),
+    path("o/<slug:org_slug>/", include("insights.urls_org")),
+    path("o/<slug:org_slug>/audit/", views_audit.audit_log, name="audit_log"),
 ]

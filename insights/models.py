@@ -171,3 +171,72 @@ class GroupSnapshot(TenantModel):
 
     def __str__(self) -> str:
         return f"group {self.group_id} in run {self.run_id}"
+
+
+class StoryAudience(models.TextChoices):
+    NONE = "none", _("Nobody yet: keep it to ourselves")
+    GROUP = "group", _("The families of our group")
+    ORGANIZATION = "organization", _("All families of the organization")
+
+
+class StoryQuerySet(TenantQuerySet["Story"]):
+    def published(self) -> StoryQuerySet:
+        """Stories whose family chose readers and has not withdrawn them."""
+        return self.filter(published_at__isnull=False, withdrawn_at__isnull=True).exclude(
+            audience=StoryAudience.NONE
+        )
+
+
+class Story(TenantModel):
+    """A positive deviant's story, in its own words, read only by the people it chose."""
+
+    family = models.ForeignKey("families.Family", on_delete=models.CASCADE, related_name="stories")
+    invited_by = models.ForeignKey(
+        "fii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_at = models.DateTimeField()
+    body = models.TextField(_("our story"), max_length=5000, blank=True)
+    audience = models.CharField(
+        _("who may read it"),
+        max_length=16,
+        choices=StoryAudience.choices,
+        default=StoryAudience.NONE,
+    )
+    show_name = models.BooleanField(_("show our family's name"), default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-invited_at"]
+        verbose_name_plural = "stories"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "family"], name="story_one_per_family"),
+            # Nothing is shown without the family's choice: a published story names its readers.
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | ~Q(audience=StoryAudience.NONE),
+                name="story_published_has_audience",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"story of family {self.family_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.published_at is not None
+            and self.withdrawn_at is None
+            and self.audience != StoryAudience.NONE
+        )
+
+    @property
+    def status(self) -> str:
+        """Return "published", "withdrawn", "written" or "invited"."""
+        if self.is_published:
+            return "published"
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        return "written" if self.body else "invited"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from families.models import Family
 from fii.forms import DescribedFieldsMixin
+from fii.models import Organization
 
-from .catalog import DOMAIN_ORDER, Domain, Kind
+from .catalog import BUILTIN_CODES, DOMAIN_ORDER, KIND_BOUNDS, Domain, Kind
 from .models import DOMAIN_CHOICES, Goal, GoalStatus, HelpKind, Indicator
 
 # On submit these domains must be answered (zero is an answer): they carry the trajectory.
@@ -272,3 +274,247 @@ class FamilySettingsForm(DescribedFieldsMixin, forms.ModelForm):
                 "Send us an e-mail reminder a few days before the journal is due"
             )
         }
+
+
+# Organization settings and the indicator catalog (org admins) ------------------------------
+
+# Codes a custom indicator may not take: the built-in ones (even where switched off), the
+# journal's own fields, and the columns of the import file.
+RESERVED_CODES = frozenset(
+    {*BUILTIN_CODES, "household_name", "period", "status", "extra", "draft", "family", "id"}
+)
+CUSTOM_CODE_PATTERN = r"^[a-z][a-z0-9_]{1,59}$"
+MAX_CHOICES = 30
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class OrganizationSettingsForm(DescribedFieldsMixin, forms.ModelForm):
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "stipend_amount",
+            "journal_due_day",
+            "journal_edit_days",
+            "min_cell_size",
+            "timezone",
+            "currency",
+        ]
+        labels = {
+            "stipend_amount": _("Stipend per journal"),
+            "journal_due_day": _("Journal due day"),
+            "journal_edit_days": _("Days to correct a submitted journal"),
+            "min_cell_size": _("Minimum cell size for funders"),
+            "currency": _("Currency"),
+        }
+        help_texts = {
+            "journal_due_day": _(
+                "Day of the following month (1 to 28) by which a month's journal is due."
+            ),
+            "min_cell_size": _(
+                "Funders never see a figure built on fewer families than this (at least 2). "
+                "Below 11, small groups of families become easier to recognize."
+            ),
+            "currency": _("Three-letter ISO 4217 code, e.g. USD or MXN."),
+        }
+        widgets = {
+            "stipend_amount": forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
+            "journal_due_day": forms.NumberInput(attrs={"min": 1, "max": 28}),
+            "journal_edit_days": forms.NumberInput(attrs={"min": 0, "max": 365}),
+            "min_cell_size": forms.NumberInput(attrs={"min": 2}),
+            "currency": forms.TextInput(attrs={"maxlength": 3, "autocapitalize": "characters"}),
+        }
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+    def clean_stipend_amount(self) -> Any:
+        amount = self.cleaned_data["stipend_amount"]
+        if amount is not None and amount > 100_000:
+            raise ValidationError(_("That amount looks too large; please check it."))
+        return amount
+
+
+def _parse_choices(text: str) -> list[str]:
+    options = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(options) < 2:
+        raise ValidationError(_("Give at least two options, one per line."))
+    if len(options) > MAX_CHOICES:
+        raise ValidationError(
+            _("Give at most %(n)d options.") % {"n": MAX_CHOICES}, code="too_many"
+        )
+    if any(len(o) > 60 for o in options):
+        raise ValidationError(_("Keep each option under 60 characters."))
+    if len({o.casefold() for o in options}) != len(options):
+        raise ValidationError(_("Each option must appear once."))
+    return options
+
+
+class CustomIndicatorForm(DescribedFieldsMixin, forms.ModelForm):
+    """An organization's own indicator, kept in JournalEntry.extra under its code."""
+
+    choices_text = forms.CharField(
+        label=_("Options"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only for 'one of a list': one option per line."),
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "domain",
+            "kind",
+            "label_en",
+            "label_es",
+            "help_en",
+            "help_es",
+            "min_value",
+            "max_value",
+        ]
+        labels = {
+            "code": _("Code"),
+            "domain": _("Area of life"),
+            "kind": _("Kind of answer"),
+            "min_value": _("Smallest value allowed"),
+            "max_value": _("Largest value allowed"),
+        }
+        help_texts = {
+            "code": _(
+                "Lowercase letters, digits and underscores, e.g. garden_harvest. "
+                "It names the column in imports and cannot change later."
+            ),
+            "min_value": _("Empty: the usual bounds for this kind of answer."),
+        }
+
+    def __init__(self, *args: Any, organization: Organization, used: bool = False, **kwargs: Any):
+        self.organization = organization
+        super().__init__(*args, **kwargs)
+        self.fields["min_value"].required = False
+        self.fields["max_value"].required = False
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            self.fields["choices_text"].initial = "\n".join(map(str, self.instance.choices))
+            if used:
+                self.fields["kind"].disabled = True
+                self.fields["kind"].help_text = _("Already answered: the kind cannot change.")
+        self.describe_fields()
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip().lower()
+        if self.instance.pk:
+            return self.instance.code
+        if not re.fullmatch(CUSTOM_CODE_PATTERN, code):
+            raise ValidationError(
+                _("Use 2 to 60 lowercase letters, digits or underscores, starting with a letter.")
+            )
+        if code in RESERVED_CODES:
+            raise ValidationError(_("This code is reserved by fii; choose another."))
+        if Indicator.objects.for_org(self.organization).filter(code=code).exists():
+            raise ValidationError(_("Another indicator already has this code."))
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = cleaned.get("kind")
+        if kind is None:
+            return cleaned
+        self._clean_choices(kind, cleaned)
+        self._clean_bounds(kind, cleaned)
+        return cleaned
+
+    def _clean_choices(self, kind: str, cleaned: dict[str, Any]) -> None:
+        text = cleaned.get("choices_text", "")
+        if kind != Kind.CHOICE:
+            if text.strip():
+                self.add_error("choices_text", _("Options are only for 'one of a list'."))
+            cleaned["choices"] = []
+            return
+        try:
+            cleaned["choices"] = _parse_choices(text)
+        except ValidationError as error:
+            self.add_error("choices_text", error)
+
+    def _clean_bounds(self, kind: str, cleaned: dict[str, Any]) -> None:
+        low, high = KIND_BOUNDS[kind]
+        if kind in (Kind.YESNO, Kind.SCALE, Kind.CHOICE):
+            cleaned["min_value"], cleaned["max_value"] = low, high
+            return
+        minimum = low if cleaned.get("min_value") is None else cleaned["min_value"]
+        maximum = high if cleaned.get("max_value") is None else cleaned["max_value"]
+        if not low <= minimum <= high:
+            self.add_error(
+                "min_value", _("Between %(low)g and %(high)g.") % {"low": low, "high": high}
+            )
+        if not low <= maximum <= high:
+            self.add_error(
+                "max_value", _("Between %(low)g and %(high)g.") % {"low": low, "high": high}
+            )
+        if minimum > maximum:
+            self.add_error("max_value", _("The largest value is smaller than the smallest."))
+        cleaned["min_value"], cleaned["max_value"] = minimum, maximum
+
+    def save(self, commit: bool = True) -> Indicator:
+        indicator = super().save(commit=False)
+        indicator.choices = self.cleaned_data.get("choices", [])
+        indicator.min_value = self.cleaned_data["min_value"]
+        indicator.max_value = self.cleaned_data["max_value"]
+        if commit:
+            indicator.save()
+        return indicator
+
+
+class ImportForm(DescribedFieldsMixin, forms.Form):
+    """Two optional CSV files, read as text here; their rows are checked by the import job."""
+
+    families_file = forms.FileField(
+        label=_("Families (CSV)"),
+        required=False,
+        help_text=_("One row per household. At most 5 MB."),
+    )
+    journals_file = forms.FileField(
+        label=_("Past journals (CSV)"),
+        required=False,
+        help_text=_("One row per household and month. At most 5 MB."),
+    )
+    skip_bad_rows = forms.BooleanField(
+        label=_("Skip the bad rows and import the others"),
+        required=False,
+        help_text=_("Unticked, nothing is imported while any row has a problem."),
+    )
+
+    def _text(self, name: str) -> tuple[str, str]:
+        # Imported here: journals.imports reads numbers with this module's normalize_number.
+        from .imports import MAX_IMPORT_BYTES, ImportFileError, decode_upload
+
+        upload = self.cleaned_data.get(name)
+        if upload is None:
+            return "", ""
+        label = str(self.fields[name].label)
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(
+                _("%(file)s is larger than 5 MB: split it into several files.") % {"file": label}
+            )
+        try:
+            return upload.name[:200], decode_upload(upload.read(), label=label)
+        except ImportFileError as error:
+            raise ValidationError(str(error)) from error
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in ("families_file", "journals_file"):
+            try:
+                cleaned[f"{name}_name"], cleaned[f"{name}_text"] = self._text(name)
+            except ValidationError as error:
+                self.add_error(name, error)
+        if not self.errors and not (
+            cleaned.get("families_file_text", "").strip()
+            or cleaned.get("journals_file_text", "").strip()
+        ):
+            raise ValidationError(_("Choose at least one file that is not empty."))
+        return cleaned

@@ -8,11 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from families.models import Family
+from fii.audit import audit_record
 from fii.models import Organization
 
 from .catalog import BUILTIN_CODES, BUILTINS, KIND_BOUNDS
@@ -26,6 +28,7 @@ from .models import (
     JournalEntry,
     JournalRevision,
     Stipend,
+    StipendStatus,
 )
 from .periods import add_months, due_date, month_start
 
@@ -294,3 +297,190 @@ def help_confirm(*, organization: Organization, family: Family, exchange_id: int
     )
     if changed != 1:
         raise HelpError(_("There is nothing to confirm here: it may be confirmed already."))
+
+
+# Organization settings and the indicator catalog (org admins) ------------------------------
+
+
+class CatalogError(Exception):
+    """A change to the catalog is refused, for a reason the admin should read."""
+
+
+def _audit(
+    action: str,
+    *,
+    organization: Organization,
+    actor: Any,
+    obj: Any,
+    request: HttpRequest | None,
+    **detail: Any,
+) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        organization=organization,
+        obj=obj,
+        detail=detail,
+        request=request,
+    )
+
+
+@transaction.atomic
+def organization_settings_update(
+    *,
+    organization: Organization,
+    actor: Any,
+    changes: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> list[str]:
+    """Apply validated settings and audit the names of the fields that changed."""
+    changed = [name for name, value in changes.items() if getattr(organization, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(organization, name, changes[name])
+    organization.save(update_fields=changed)
+    _audit(
+        "organization.settings_changed",
+        organization=organization,
+        actor=actor,
+        obj=organization,
+        request=request,
+        fields=changed,
+    )
+    return changed
+
+
+def indicator_usage(*, organization: Organization) -> dict[str, int]:
+    """Return, by code, how many journals hold a value of each indicator: one query."""
+    indicators = list(Indicator.objects.for_org(organization).values_list("code", "column"))
+    counts = {}
+    for code, column in indicators:
+        if column in BUILTIN_CODES:
+            counts[f"n_{code}"] = Count("pk", filter=Q(**{f"{column}__isnull": False}))
+        else:
+            counts[f"n_{code}"] = Count("pk", filter=Q(extra__has_key=code))
+    if not counts:
+        return {}
+    totals = JournalEntry.objects.for_org(organization).aggregate(**counts)
+    return {code: totals[f"n_{code}"] for code, _column in indicators}
+
+
+def indicator_is_used(*, organization: Organization, indicator: Indicator) -> bool:
+    """Return whether any journal of the organization holds a value of the indicator."""
+    entries = JournalEntry.objects.for_org(organization)
+    if indicator.is_builtin:
+        return entries.filter(**{f"{indicator.column}__isnull": False}).exists()
+    return entries.filter(extra__has_key=indicator.code).exists()
+
+
+@transaction.atomic
+def indicator_save(
+    *,
+    organization: Organization,
+    actor: Any,
+    indicator: Indicator,
+    changed: list[str],
+    request: HttpRequest | None = None,
+) -> Indicator:
+    """Create or update a custom indicator (validated by CustomIndicatorForm); audit it."""
+    if indicator.is_builtin:
+        raise CatalogError(_("Built-in indicators can be switched on or off, not changed."))
+    created = indicator.pk is None
+    indicator.organization = organization
+    if created:
+        last = Indicator.objects.for_org(organization).aggregate(top=Max("position"))["top"]
+        indicator.position = (last or 0) + 1
+    indicator.save()
+    _audit(
+        "indicator.created" if created else "indicator.updated",
+        organization=organization,
+        actor=actor,
+        obj=indicator,
+        request=request,
+        code=indicator.code,
+        fields=changed,
+    )
+    return indicator
+
+
+@transaction.atomic
+def indicator_set_active(
+    *,
+    organization: Organization,
+    actor: Any,
+    indicator: Indicator,
+    active: bool,
+    request: HttpRequest | None = None,
+) -> Indicator:
+    """Switch an indicator on or off; switching a custom one off retires it (kept, dated)."""
+    if indicator.active == active:
+        return indicator
+    indicator.active = active
+    indicator.retired_at = None if active or indicator.is_builtin else timezone.now()
+    indicator.save(update_fields=["active", "retired_at"])
+    _audit(
+        "indicator.activated" if active else "indicator.retired",
+        organization=organization,
+        actor=actor,
+        obj=indicator,
+        request=request,
+        code=indicator.code,
+    )
+    return indicator
+
+
+@transaction.atomic
+def indicator_delete(
+    *,
+    organization: Organization,
+    actor: Any,
+    indicator: Indicator,
+    request: HttpRequest | None = None,
+) -> None:
+    """Delete a custom indicator nobody has answered; a used one can only be retired."""
+    indicator = Indicator.objects.select_for_update().get_for_org_or_404(
+        organization, pk=indicator.pk
+    )
+    if indicator.is_builtin:
+        raise CatalogError(_("Built-in indicators cannot be deleted; switch them off instead."))
+    if indicator_is_used(organization=organization, indicator=indicator):
+        raise CatalogError(
+            _("Families have answered this indicator, so it cannot be deleted: retire it instead.")
+        )
+    _audit(
+        "indicator.deleted",
+        organization=organization,
+        actor=actor,
+        obj=indicator,
+        request=request,
+        code=indicator.code,
+    )
+    indicator.delete()
+
+
+# Stipend payouts ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def stipends_mark_paid(
+    *,
+    organization: Organization,
+    actor: Any,
+    period: dt.date,
+    request: HttpRequest | None = None,
+) -> int:
+    """Mark every earned stipend of a month as paid now; return how many changed."""
+    changed = (
+        Stipend.objects.for_org(organization)
+        .filter(period=period, status=StipendStatus.EARNED)
+        .update(status=StipendStatus.PAID, paid_at=timezone.now())
+    )
+    audit_record(
+        action="stipends.marked_paid",
+        actor=actor,
+        organization=organization,
+        detail={"period": period.isoformat(), "count": changed},
+        request=request,
+    )
+    return changed

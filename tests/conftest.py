@@ -67,6 +67,31 @@ def build_world(slug: str, text: str = "") -> World:
         "invitation": invitation,
         "stipend": stipend,
     }
+    # Staff console objects (roster, catalog, stories, imports).
+    objects["membership"] = Membership.objects.get(user=staff_user, organization=org)
+    objects["indicator"] = f.IndicatorFactory(organization=org, label_en=f"Garden {text}")
+    objects["story"] = f.StoryFactory(family=family, body=f"Our story {text}")
+    objects["import_job"] = f.ImportJobFactory(
+        organization=org,
+        families_filename=f"families-{slug}.csv",
+        report={"problems": [{"file": "families", "row": 2, "column": "", "message": text}]},
+    )
+    # Capital: an inactive program (the nightly run leaves it alone) with a rule, a flag
+    # waiting for the family's answer, and its ledger.
+    program = f.ProgramFactory(
+        organization=org, name=f"Program {slug} {text}", kind="business_loan", active=False
+    )
+    objects["program"] = program
+    objects["rule"] = f.ReadinessRuleFactory(program=program, label_en=f"Rule {text}")
+    flag = f.FlagFactory(
+        program=program, family=family, status="asked", evidence=f.evidence(f"Evidence {text}")
+    )
+    objects["flag"] = flag
+    f.ReviewFactory(flag=flag, note=f"Question {text}")
+    objects["disbursement"] = f.DisbursementFactory(program=program, family=family, flag=flag)
+    objects["loan"] = f.LoanFactory(program=program, family=family, flag=flag)
+    f.RepaymentFactory(loan=objects["loan"])
+    objects["cost"] = f.ProgramCostFactory(organization=org, program=program, note=f"Cost {text}")
     return World(org, family_user, staff_user, admin_user, funder, funder_user, objects)
 
 
@@ -99,3 +124,9 @@ def membership(user: User, org: Organization) -> Membership:
 def _fast_passwords(settings):  # type: ignore[no-untyped-def]
     # Hashing strength is not under test here; PBKDF2 would make every persona cost 0.3 s.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_off(settings):  # type: ignore[no-untyped-def]
+    # Most tests are about something else; tests/fii/test_mfa.py switches it back on.
+    settings.REQUIRE_MFA = False

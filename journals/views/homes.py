@@ -6,32 +6,9 @@ from families.models import Family
 from fii.access import OrgRequest, family_view, staff_view
 from fii.audit import audit_record
 
-from ..models import HelpExchange, JournalEntry
-from ..periods import add_months, due_date, reporting_period
-from ..selectors import goals_for, recent_entries, reporting_status
-
-
-@staff_view
-def staff_home(request: OrgRequest) -> HttpResponse:
-    org = request.organization
-    period = reporting_period(org.today(), org.journal_due_day)
-    groups = reporting_status(organization=org, period=period)
-    total = sum(len(g.families) for g in groups)
-    submitted = sum(g.submitted for g in groups)
-    previous = add_months(period, -1)
-    context = {
-        "period": period,
-        "previous": previous,
-        "previous_submitted": JournalEntry.objects.for_org(org)
-        .in_period(previous)
-        .submitted()
-        .count(),
-        "due": due_date(period, org.journal_due_day),
-        "groups": groups,
-        "total": total,
-        "submitted": submitted,
-    }
-    return render(request, "journals/staff_home.html", context)
+from ..models import HelpExchange
+from ..periods import due_date, reporting_period
+from ..selectors import goals_for, recent_entries
 
 
 @family_view

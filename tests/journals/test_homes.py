@@ -1,10 +1,8 @@
 import datetime as dt
 
 import pytest
-from freezegun import freeze_time
 
 from fii.models import AuditEvent
-from journals.models import EntryStatus
 from journals.periods import add_months, due_date, reporting_period
 from tests import factories as f
 from tests.conftest import client_for
@@ -18,37 +16,6 @@ def test_the_reporting_period_is_last_month_until_the_due_day():
     assert reporting_period(dt.date(2026, 1, 5), 10) == dt.date(2025, 12, 1)
     assert due_date(dt.date(2025, 12, 1), 10) == dt.date(2026, 1, 10)
     assert add_months(dt.date(2025, 1, 1), -13) == dt.date(2023, 12, 1)
-
-
-@freeze_time("2024-07-05 18:00")
-def test_staff_home_shows_each_family_with_its_status_for_the_month(world_a):
-    org = world_a.org
-    draft_family = f.FamilyFactory(group=world_a.objects["group"], name="Drafting household")
-    f.JournalEntryFactory(
-        family=draft_family, period=dt.date(2024, 6, 1), status=EntryStatus.DRAFT, submitted_at=None
-    )
-    body = client_for(world_a.staff_user).get(f"/o/{org.slug}/").content.decode()
-    assert "Journals for June 2024" in body
-    assert "1 of 3 families have submitted" in body
-    assert "Drafting household" in body and "Draft started" in body
-    assert "Not started yet" in body
-
-
-def test_staff_home_query_count_does_not_grow_with_families(world_a, django_assert_max_num_queries):
-    group = world_a.objects["group"]
-    for _ in range(30):
-        f.FamilyFactory(group=group)
-    client = client_for(world_a.staff_user)
-    with django_assert_max_num_queries(8):
-        response = client.get(f"/o/{world_a.org.slug}/")
-    assert response.content.decode().count("badge-missing") >= 30
-
-
-def test_staff_home_has_an_empty_state(db):
-    org = f.OrganizationFactory(slug="empty-org")
-    staff = f.MembershipFactory(organization=org).user
-    body = client_for(staff).get(f"/o/{org.slug}/").content.decode()
-    assert "No families yet" in body
 
 
 def test_family_home_shows_the_latest_journal_and_goals(world_a):

@@ -1,0 +1,197 @@
+"""The capital figures funders see: aggregated by organization and program, never per family.
+
+Registered with ``insights.providers`` in ``CapitalConfig.ready()``; the funder pages of insights
+publish these rows through ``insights.anonymize`` (suppression, dominance, rounding). The money
+definitions are those of the staff console (``capital.selectors.with_budget_figures``):
+
+- committed: every payment not cancelled (a failed one is still owed) and every loan not
+  cancelled;
+- paid: payments paid, and loans not cancelled whose money went out (started by today);
+- repaid: every repayment on those loans;
+- arrears: what loan schedules asked for by today and was not repaid (active loans only);
+- costs: what running the program, or the organization (no program), cost.
+
+Only families counted for funders are included (``insights.anonymize.reporting_families``);
+money to a group is included, with the group's counted families as the families behind it.
+Five queries, however many organizations, families and payments.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from fii.models import Organization
+from insights.anonymize import reporting_families
+from insights.providers import register_capital_provider
+
+from .models import (
+    Disbursement,
+    DisbursementStatus,
+    Loan,
+    LoanStatus,
+    Program,
+    ProgramCost,
+    ProgramKind,
+    Repayment,
+)
+from .selectors import loan_line
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+TOP = 2
+
+Recipient = tuple[str, int]
+
+
+@dataclass
+class _Figures:
+    """Money of one organization and program (or all its programs), by recipient."""
+
+    recipients: set[Recipient] = field(default_factory=set)
+    committed: dict[Recipient, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    paid: dict[Recipient, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    repaid: Decimal = Decimal("0")
+    arrears: Decimal = Decimal("0")
+    costs: Decimal = Decimal("0")
+
+    def add(
+        self, who: Recipient, *, committed: Decimal, paid: Decimal, repaid: Decimal = Decimal(0)
+    ) -> None:
+        self.recipients.add(who)
+        self.committed[who] += committed
+        self.paid[who] += paid
+        self.repaid += repaid
+
+
+def _top(amounts: dict[Recipient, Decimal]) -> list[float]:
+    return sorted((float(v) for v in amounts.values() if v > 0), reverse=True)[:TOP]
+
+
+def _families(recipients: set[Recipient], groups: dict[int, set[int]]) -> int:
+    ids = {i for kind, i in recipients if kind == "family"}
+    for kind, i in recipients:
+        if kind == "group":
+            ids |= groups.get(i, set())
+    return len(ids)
+
+
+def _loans(organizations: list[Organization], counted: Any) -> list[Loan]:
+    repaid = (
+        Repayment.objects.filter(loan=OuterRef("pk"))
+        .order_by()
+        .values("loan")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    zero = Value(Decimal("0"), output_field=MONEY)
+    return list(
+        Loan.objects.filter(organization__in=organizations, family__in=counted)
+        .exclude(status=LoanStatus.CANCELLED)
+        .only(
+            "organization_id",
+            "program_id",
+            "family_id",
+            "principal",
+            "annual_rate",
+            "term_months",
+            "start_on",
+            "status",
+        )
+        .annotate(repaid=Coalesce(Subquery(repaid, output_field=MONEY), zero))
+        .order_by()
+    )
+
+
+def _collect(
+    organizations: list[Organization], counted: Any
+) -> dict[tuple[int, int | None], _Figures]:
+    today: dict[int, date] = {o.pk: o.today() for o in organizations}
+    figures: dict[tuple[int, int | None], _Figures] = defaultdict(_Figures)
+    payments = (
+        Disbursement.objects.filter(organization__in=organizations)
+        .exclude(status=DisbursementStatus.CANCELLED)
+        .filter(Q(family__isnull=True) | Q(family__in=counted))
+        .values_list("organization_id", "program_id", "family_id", "group_id", "amount", "status")
+        .order_by()
+    )
+    for org_id, program_id, family_id, group_id, amount, status in payments:
+        who: Recipient = ("family", family_id) if family_id else ("group", group_id)
+        paid = amount if status == DisbursementStatus.PAID else Decimal("0")
+        for key in ((org_id, program_id), (org_id, None)):
+            figures[key].add(who, committed=amount, paid=paid)
+    for loan in _loans(organizations, counted):
+        line = loan_line(loan, today[loan.organization_id])
+        paid = loan.principal if loan.start_on <= line.today else Decimal("0")
+        for key in ((loan.organization_id, loan.program_id), (loan.organization_id, None)):
+            figures[key].add(
+                ("family", loan.family_id),
+                committed=loan.principal,
+                paid=paid,
+                repaid=loan.repaid,  # type: ignore[attr-defined]
+            )
+            figures[key].arrears += line.arrears
+    costs = (
+        ProgramCost.objects.filter(organization__in=organizations)
+        .values("organization_id", "program_id")
+        .annotate(total=Sum("amount"))
+        .values_list("organization_id", "program_id", "total")
+        .order_by()
+    )
+    for org_id, program_id, total in costs:
+        if program_id is not None:
+            figures[(org_id, program_id)].costs += total
+        figures[(org_id, None)].costs += total
+    return figures
+
+
+def capital_figures(*, organizations: Iterable[Organization]) -> list[dict[str, Any]]:
+    """Return committed, paid, repaid, arrears and costs by organization and program."""
+    organizations = list(organizations)
+    if not organizations:
+        return []
+    counted = reporting_families(organizations=organizations)
+    groups: dict[int, set[int]] = defaultdict(set)
+    for family_id, group_id in counted.filter(group__isnull=False).values_list("id", "group_id"):
+        groups[group_id].add(family_id)
+    figures = _collect(organizations, counted)
+    programs = Program.objects.filter(organization__in=organizations).values_list(
+        "id", "organization_id", "name", "kind"
+    )
+    rows: list[dict[str, Any]] = []
+    kinds = dict(ProgramKind.choices)
+    keys: list[tuple[int, int | None, str, str]] = [
+        (org_id, pk, name, str(kinds.get(kind, kind)))
+        for pk, org_id, name, kind in programs.order_by("name", "pk")
+    ]
+    keys += [(o.pk, None, "", "") for o in organizations]
+    for org_id, program_id, name, kind in keys:
+        money = figures.get((org_id, program_id)) or _Figures()
+        rows.append(
+            {
+                "organization_id": org_id,
+                "program_id": program_id,
+                "program": name,
+                "kind": kind,
+                "families": _families(money.recipients, groups),
+                "committed": float(sum(money.committed.values(), Decimal("0"))),
+                "paid": float(sum(money.paid.values(), Decimal("0"))),
+                "repaid": float(money.repaid),
+                "arrears": float(money.arrears),
+                "costs": float(money.costs),
+                "top_committed": _top(money.committed),
+                "top_paid": _top(money.paid),
+            }
+        )
+    return rows
+
+
+def register_provider() -> None:
+    """Offer these figures to the funder pages of insights (called from CapitalConfig.ready)."""
+    register_capital_provider(capital_figures)

@@ -1,0 +1,108 @@
+"""The readiness queue: the flags staff filter, sort and page, and their counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from fii.models import Organization
+
+from ..models import (
+    LIVE_STATUSES,
+    Flag,
+    FlagStatus,
+)
+
+QUEUE_SORTS: dict[str, tuple[str, ...]] = {
+    "-score": ("-score", "opened_at", "pk"),
+    "score": ("score", "opened_at", "pk"),
+    "opened": ("opened_at", "pk"),
+    "-opened": ("-opened_at", "-pk"),
+    "program": ("program__name", "-score", "pk"),
+}
+LIVE = "live"
+ANY = "any"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue shows; every field optional but the sort."""
+
+    program_id: int | None = None
+    group_id: int | None = None
+    status: str = LIVE
+    min_score: float | None = None
+    within_days: int | None = None
+    sort: str = "-score"
+
+
+def _status_filter(status: str) -> Q:
+    if status == LIVE:
+        return Q(status__in=LIVE_STATUSES)
+    if status == ANY:
+        return Q()
+    return Q(status=status)
+
+
+def queue_flags(*, organization: Organization, filters: QueueFilters) -> QuerySet[Flag]:
+    """Return the flags the filters ask for, with what a row shows, in the chosen order."""
+    flags = (
+        Flag.objects.for_org(organization)
+        .filter(_status_filter(filters.status))
+        .select_related("program", "family", "family__group", "group")
+    )
+    if filters.program_id is not None:
+        flags = flags.filter(program_id=filters.program_id)
+    if filters.group_id is not None:
+        flags = flags.filter(Q(group_id=filters.group_id) | Q(family__group_id=filters.group_id))
+    if filters.min_score is not None:
+        flags = flags.filter(score__gte=filters.min_score)
+    if filters.within_days is not None:
+        flags = flags.filter(opened_at__gte=timezone.now() - timedelta(days=filters.within_days))
+    return flags.order_by(*QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["-score"]))
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """How many flags each program has in each status."""
+
+    statuses: list[tuple[str, str]]
+    rows: list[tuple[str, int, list[int]]]  # program name, program id, count per status
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+
+COUNTED_STATUSES = (
+    FlagStatus.OPEN,
+    FlagStatus.IN_REVIEW,
+    FlagStatus.ASKED,
+    FlagStatus.APPROVED,
+    FlagStatus.DECLINED,
+    FlagStatus.DEFERRED,
+)
+
+
+def queue_counts(*, organization: Organization) -> QueueCounts:
+    """Return the flags counted by program and status, expired ones left out (one query)."""
+    counts: dict[tuple[str, int], dict[str, int]] = {}
+    rows = (
+        Flag.objects.for_org(organization)
+        .filter(status__in=COUNTED_STATUSES)
+        .values_list("program__name", "program_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by("program__name")
+    )
+    for name, program_id, status, n in rows:
+        counts.setdefault((name, program_id), {})[status] = n
+    return QueueCounts(
+        statuses=[(s.value, str(s.label)) for s in COUNTED_STATUSES],
+        rows=[
+            (name, pid, [by_status.get(s, 0) for s in COUNTED_STATUSES])
+            for (name, pid), by_status in counts.items()
+        ],
+    )

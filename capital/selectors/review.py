@@ -1,0 +1,250 @@
+"""One flag under review: evidence, trajectory, standing, history; and questions asked."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from statistics import median
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from families.models import Family, Group
+from fii.models import Organization
+from insights.models import FamilySnapshot, GroupSnapshot
+from insights.selectors import latest_run
+from journals.catalog import INCOME_COLUMNS
+from journals.charts import MonthPoint, money_figure
+from journals.models import Goal, HelpExchange, JournalEntry
+
+from ..metrics import METRICS, OPERATOR_WORDS, Subject, format_value
+from ..models import (
+    Decision,
+    Flag,
+    FlagStatus,
+    Program,
+    ProgramKind,
+    Review,
+)
+from .budgets import ProgramBudget, program_budget
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    label: str
+    threshold_text: str
+    value_text: str
+    met: bool
+
+
+def evidence_lines(flag: Flag) -> list[EvidenceLine]:
+    """Return the flag's stored evidence, every value written as people read it."""
+    currency = flag.program.currency
+    lines = []
+    for item in flag.evidence if isinstance(flag.evidence, list) else []:
+        if not isinstance(item, dict):
+            continue
+        metric = METRICS.get(str(item.get("metric")))
+        operator = str(item.get("operator", ""))
+        words = str(OPERATOR_WORDS.get(operator, operator))
+        threshold, value = (
+            _number_or_none(item.get("threshold")),
+            _number_or_none(item.get("value")),
+        )
+        if metric is not None:
+            threshold_text = f"{words} {format_value(metric, threshold, currency)}"
+            value_text = format_value(metric, value, currency)
+        else:
+            threshold_text = f"{words} {'—' if threshold is None else threshold}"
+            value_text = "—" if value is None else str(value)
+        label = str(item.get("label") or (metric.label if metric else item.get("metric", "")))
+        lines.append(EvidenceLine(label, threshold_text, value_text, bool(item.get("met"))))
+    return lines
+
+
+def _number_or_none(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the subject stood on the latest nightly run."""
+
+    as_of: date | None
+    growth_percentile: float | None = None
+    margin: float | None = None
+    peer_group: str = ""
+    peer_size: int | None = None
+    is_positive_deviant: bool | None = None
+    group_snapshot: GroupSnapshot | None = None
+
+
+@dataclass
+class FlagReview:
+    flag: Flag
+    evidence: list[EvidenceLine]
+    points: list[MonthPoint]
+    chart: dict[str, Any] | None
+    goals: list[Any]
+    help_rows: list[HelpExchange]
+    standing: Standing | None
+    history: list[Review]
+    open_question: Review | None
+    budget: ProgramBudget
+    is_loan: bool
+
+
+def flag_for_review(*, organization: Organization, flag_id: int) -> Flag:
+    """Return the organization's flag with its program and subject; raise Flag.DoesNotExist."""
+    return (
+        Flag.objects.for_org(organization)
+        .select_related("program", "family", "family__group", "group")
+        .get(pk=flag_id)
+    )
+
+
+def _month_points(rows: list[tuple[Any, ...]]) -> list[MonthPoint]:
+    """Return one point per month: the median income, savings and debt of the rows given.
+
+    Each row is (period, savings, debt, income column...); a family's income is the sum of
+    the columns it answered.
+    """
+    by_month: dict[date, list[list[float]]] = {}
+    for period, savings, debt, *incomes in rows:
+        known = [v for v in incomes if v is not None]
+        values = by_month.setdefault(period, [[], [], []])
+        for bucket, value in zip(
+            values, (sum(known) if known else None, savings, debt), strict=True
+        ):
+            if value is not None:
+                bucket.append(value)
+    return [
+        MonthPoint(period, *(median(b) if b else None for b in values))
+        for period, values in sorted(by_month.items())
+    ]
+
+
+def trajectory_points(
+    *, organization: Organization, family: Family | None = None, group: Group | None = None
+) -> list[MonthPoint]:
+    """Return the family's last 24 submitted months, or the group's median over them."""
+    entries = JournalEntry.objects.for_org(organization).submitted()
+    if family is not None:
+        entries = entries.filter(family=family)
+    else:
+        entries = entries.filter(family__group=group, family__archived_at__isnull=True)
+    columns = ("period", "savings_balance", "debt_total", *INCOME_COLUMNS)
+    months = entries.order_by("-period").values_list("period", flat=True).distinct()[:24]
+    rows = list(entries.filter(period__in=list(months)).values_list(*columns))
+    return _month_points(rows)
+
+
+def _standing(*, organization: Organization, flag: Flag) -> Standing | None:
+    run = latest_run(organization=organization)
+    if run is None:
+        return None
+    if flag.family_id is not None:
+        snap = (
+            FamilySnapshot.objects.for_org(organization)
+            .filter(run=run, family_id=flag.family_id)
+            .first()
+        )
+        if snap is None:
+            return Standing(as_of=run.as_of)
+        return Standing(
+            as_of=run.as_of,
+            growth_percentile=snap.growth_percentile,
+            margin=snap.margin,
+            peer_group=snap.peer_group,
+            peer_size=snap.peer_size,
+            is_positive_deviant=snap.is_positive_deviant,
+        )
+    snaps = GroupSnapshot.objects.for_org(organization).filter(run=run)
+    group_snap = snaps.filter(group=flag.group).first() if flag.group is not None else None
+    return Standing(as_of=run.as_of, group_snapshot=group_snap)
+
+
+def _subject_filter(flag: Flag, family_field: str, group_field: str) -> Q:
+    if flag.family_id is not None:
+        return Q(**{family_field: flag.family_id})
+    return Q(**{group_field: flag.group_id})
+
+
+def _goals(organization: Organization, flag: Flag) -> list[Any]:
+    goals = Goal.objects.for_org(organization).select_related("family")
+    return list(goals.filter(_subject_filter(flag, "family_id", "family__group_id"))[:30])
+
+
+def _help_rows(organization: Organization, flag: Flag) -> list[HelpExchange]:
+    rows = HelpExchange.objects.for_org(organization).select_related("giver", "receiver")
+    if flag.family_id is not None:
+        rows = rows.filter(Q(giver_id=flag.family_id) | Q(receiver_id=flag.family_id))
+    else:
+        rows = rows.filter(Q(giver__group_id=flag.group_id) | Q(receiver__group_id=flag.group_id))
+    return list(rows.order_by("-period", "-created_at")[:20])
+
+
+def subject_history(*, organization: Organization, flag: Flag) -> list[Review]:
+    """Return every decision on the subject's flags, in any program, newest first."""
+    reviews = Review.objects.for_org(organization).select_related("reviewer", "flag__program")
+    return list(reviews.filter(_subject_filter(flag, "flag__family_id", "flag__group_id")))
+
+
+def is_loan_program(program: Program) -> bool:
+    """A business-loan program for families lends money; every other program gives it."""
+    return program.kind == ProgramKind.BUSINESS_LOAN and program.subject == Subject.FAMILY
+
+
+def flag_review(*, organization: Organization, flag: Flag) -> FlagReview:
+    """Return everything staff weigh before deciding on a flag (a fixed number of queries)."""
+    if flag.family_id is not None:
+        points = trajectory_points(organization=organization, family=flag.family)
+    else:
+        points = trajectory_points(organization=organization, group=flag.group)
+    history = subject_history(organization=organization, flag=flag)
+    question = next(
+        (r for r in history if r.flag_id == flag.pk and r.decision == Decision.ASK_INFO), None
+    )
+    return FlagReview(
+        flag=flag,
+        evidence=evidence_lines(flag),
+        points=points,
+        chart=money_figure(points, flag.program.currency) if points else None,
+        goals=_goals(organization, flag),
+        help_rows=_help_rows(organization, flag),
+        standing=_standing(organization=organization, flag=flag),
+        history=history,
+        open_question=question if flag.status == FlagStatus.ASKED else None,
+        budget=program_budget(organization=organization, program_id=flag.program_id),
+        is_loan=is_loan_program(flag.program),
+    )
+
+
+def review_log(*, organization: Organization) -> QuerySet[Review]:
+    """Return every decision on every flag, newest first, with who decided and on what."""
+    return Review.objects.for_org(organization).select_related(
+        "reviewer", "flag__program", "flag__family", "flag__group"
+    )
+
+
+# --- questions to a family -----------------------------------------------------------------------
+
+
+def open_questions_for(*, organization: Organization, family: Family) -> list[Review]:
+    """Return the questions staff asked the family that still wait for its answer (one query)."""
+    return list(
+        Review.objects.for_org(organization)
+        .filter(
+            decision=Decision.ASK_INFO,
+            answered_at__isnull=True,
+            flag__family=family,
+            flag__status=FlagStatus.ASKED,
+        )
+        .select_related("flag__program")
+        .order_by("decided_at", "pk")
+    )

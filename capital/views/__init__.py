@@ -1,0 +1,1 @@
+"""Views of the capital app, one module per screen: thin, they parse, call and render."""

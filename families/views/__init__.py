@@ -1,0 +1,1 @@
+"""Roster pages, one module per screen family: groups and families, invitations, consent, people."""

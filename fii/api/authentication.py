@@ -1,0 +1,73 @@
+"""Bearer tokens: `Authorization: Bearer <token>`, looked up by the SHA-256 of the token."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+
+from fii.models import ApiToken
+
+KEYWORD = b"bearer"
+# Writing last_used_at on every request would turn each read into a write.
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    """Authenticate by a personal API token; refuse revoked tokens and inactive users."""
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != KEYWORD:
+            return None
+        if len(parts) != 2:
+            raise AuthenticationFailed(_("Give the header as 'Authorization: Bearer <token>'."))
+        try:
+            key = parts[1].decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise AuthenticationFailed(_("Invalid or revoked token.")) from exc
+        return self.authenticate_key(key)
+
+    def authenticate_key(self, key: str) -> tuple[Any, ApiToken]:
+        """Return the user and token for a key, or refuse it."""
+        token = (
+            ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+        )
+        if token is None or token.is_revoked or not token.user.is_active:
+            raise AuthenticationFailed(_("Invalid or revoked token."))
+        touch(token)
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+def touch(token: ApiToken) -> None:
+    """Record that the token was used, at most once a minute."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
+        return
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOUCH_EVERY)
+    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Describe the bearer token in the OpenAPI schema."""
+
+    target_class = BearerTokenAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token from /account/tokens/.",
+        }

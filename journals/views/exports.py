@@ -1,0 +1,214 @@
+"""A month's stipend payouts for staff: the list, CSV and XLSX files, and marking them paid."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from fii.access import OrgRequest, staff_view
+from fii.audit import audit_record
+from fii.models import Organization
+
+from ..models import Stipend, StipendStatus
+from ..services import stipends_mark_paid
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _period(year: int, month: int) -> dt.date:
+    if not 2000 <= year <= 2100:
+        raise Http404
+    try:
+        return dt.date(year, month, 1)
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def month_stipends(*, organization: Organization, period: dt.date) -> list[Stipend]:
+    """Return the month's stipends with their family and group, by group then family."""
+    return list(
+        Stipend.objects.for_org(organization)
+        .filter(period=period)
+        .select_related("family", "family__group")
+        .order_by("family__group__name", "family__name", "pk")
+    )
+
+
+def safe_text(value: str) -> str:
+    """Return text that a spreadsheet shows as text, never runs as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _local_date(moment: dt.datetime | None, organization: Organization) -> str:
+    return timezone.localtime(moment, organization.tz).date().isoformat() if moment else ""
+
+
+HEADER = [
+    "family_id",
+    "family",
+    "group",
+    "month",
+    "amount",
+    "currency",
+    "status",
+    "earned_on",
+    "paid_on",
+]
+
+
+def payout_rows(stipends: Iterable[Stipend], organization: Organization) -> list[list[Any]]:
+    """Return one row per stipend, in the order of HEADER, with text made formula-safe."""
+    return [
+        [
+            s.family_id,
+            safe_text(s.family.name),
+            safe_text(s.family.group.name) if s.family.group else "",
+            s.period.strftime("%Y-%m"),
+            s.amount,
+            organization.currency,
+            s.status,
+            _local_date(s.earned_at, organization),
+            _local_date(s.paid_at, organization),
+        ]
+        for s in stipends
+    ]
+
+
+@dataclass
+class MonthTotals:
+    earned: Decimal
+    paid: Decimal
+    earned_count: int
+    paid_count: int
+
+
+def _totals(stipends: list[Stipend]) -> MonthTotals:
+    earned = [s for s in stipends if s.status == StipendStatus.EARNED]
+    paid = [s for s in stipends if s.status == StipendStatus.PAID]
+    return MonthTotals(
+        earned=sum((s.amount for s in earned), Decimal(0)),
+        paid=sum((s.amount for s in paid), Decimal(0)),
+        earned_count=len(earned),
+        paid_count=len(paid),
+    )
+
+
+@staff_view
+def stipend_months(request: OrgRequest) -> HttpResponse:
+    """List the months that have stipends, with what is waiting and what is paid."""
+    org = request.organization
+    months = (
+        Stipend.objects.for_org(org)
+        .values("period")
+        .annotate(
+            waiting=Count("pk", filter=Q(status=StipendStatus.EARNED)),
+            paid=Count("pk", filter=Q(status=StipendStatus.PAID)),
+            waiting_amount=Sum("amount", filter=Q(status=StipendStatus.EARNED)),
+        )
+        .order_by("-period")
+    )
+    return render(request, "journals/stipend_months.html", {"months": list(months)})
+
+
+@staff_view
+def stipend_month(request: OrgRequest, year: int, month: int) -> HttpResponse:
+    org = request.organization
+    period = _period(year, month)
+    stipends = month_stipends(organization=org, period=period)
+    context = {"period": period, "stipends": stipends, "totals": _totals(stipends)}
+    return render(request, "journals/stipend_month.html", context)
+
+
+def _record_export(request: OrgRequest, period: dt.date, fmt: str, count: int) -> None:
+    audit_record(
+        action="stipends.exported",
+        actor=request.user,
+        organization=request.organization,
+        detail={"period": period.isoformat(), "format": fmt, "count": count},
+        request=request,
+    )
+
+
+def _attachment(response: HttpResponse, org: Organization, period: dt.date, ext: str) -> None:
+    name = f"stipends-{org.slug}-{period:%Y-%m}.{ext}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+
+
+@staff_view
+def stipend_export_csv(request: OrgRequest, year: int, month: int) -> HttpResponse:
+    org = request.organization
+    period = _period(year, month)
+    rows = payout_rows(month_stipends(organization=org, period=period), org)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    _record_export(request, period, "csv", len(rows))
+    # A byte-order mark, so that spreadsheet programs read accented names as UTF-8.
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    _attachment(response, org, period, "csv")
+    return response
+
+
+def _xlsx_bytes(rows: list[list[Any]], title: str) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title)
+    bold = Font(bold=True)
+    header = []
+    for name in HEADER:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@staff_view
+def stipend_export_xlsx(request: OrgRequest, year: int, month: int) -> HttpResponse:
+    org = request.organization
+    period = _period(year, month)
+    rows = payout_rows(month_stipends(organization=org, period=period), org)
+    _record_export(request, period, "xlsx", len(rows))
+    response = HttpResponse(_xlsx_bytes(rows, f"{period:%Y-%m}"), content_type=XLSX_TYPE)
+    _attachment(response, org, period, "xlsx")
+    return response
+
+
+@staff_view
+@require_POST
+def stipend_mark_paid(request: OrgRequest, year: int, month: int) -> HttpResponse:
+    org = request.organization
+    period = _period(year, month)
+    count = stipends_mark_paid(organization=org, actor=request.user, period=period, request=request)
+    if count:
+        messages.success(
+            request,
+            ngettext("%(n)d stipend marked as paid.", "%(n)d stipends marked as paid.", count)
+            % {"n": count},
+        )
+    else:
+        messages.info(request, _("Nothing was waiting to be paid for this month."))
+    return redirect("stipend_month", org_slug=org.slug, year=period.year, month=period.month)

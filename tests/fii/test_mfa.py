@@ -1,0 +1,121 @@
+"""A second factor is required of everyone who can see more than one family."""
+
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.core.cache import cache
+from django.test import Client
+
+from fii.security import MFA_EXEMPT_PREFIXES
+from tests import factories as f
+from tests.conftest import client_for
+from tests.test_isolation import EXEMPT, fill, our_routes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_on(settings):  # type: ignore[no-untyped-def]
+    settings.REQUIRE_MFA = True
+    cache.clear()
+
+
+def current_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def with_totp(user) -> str:  # type: ignore[no-untyped-def]
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def test_staff_without_a_second_factor_reach_only_the_enrolment_pages(world_a):
+    client = client_for(world_a.staff_user)
+    checked = 0
+    for route in our_routes():
+        path = fill(route, world_a)
+        if path is None or route.name in EXEMPT or path.startswith(MFA_EXEMPT_PREFIXES):
+            continue
+        response = client.get(path)
+        checked += 1
+        if path.startswith("/api/"):
+            assert response.status_code in (401, 403), route.name
+        else:
+            assert response.status_code == 302, route.name
+            assert response["Location"] == "/accounts/2fa/totp/activate/", route.name
+    assert checked > 10
+    # Setting up the second factor asks for the password again, then shows the QR code.
+    fresh, location = log_in_with_password(world_a.staff_user.email)
+    assert fresh.get(location)["Location"] == "/accounts/2fa/totp/activate/"
+    asked = fresh.get("/accounts/2fa/totp/activate/")
+    assert asked["Location"].startswith("/accounts/reauthenticate/")
+    fresh.post(asked["Location"], {"password": f.PASSWORD})
+    page = fresh.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    assert "authenticator" in page.content.decode().lower()
+
+
+def test_admins_and_funders_are_held_too_but_families_are_not(world_a):
+    for user, path in [
+        (world_a.admin_user, "/o/alpha/"),
+        (world_a.funder_user, "/funders/funder-of-alpha/"),
+    ]:
+        assert client_for(user).get(path)["Location"] == "/accounts/2fa/totp/activate/"
+    assert client_for(world_a.family_user).get("/o/alpha/family/").status_code == 200
+
+
+def test_with_a_second_factor_staff_work_normally(world_a):
+    with_totp(world_a.staff_user)
+    assert client_for(world_a.staff_user).get("/o/alpha/").status_code == 200
+
+
+def log_in_with_password(email: str) -> tuple[Client, str]:
+    client = Client()
+    response = client.post("/accounts/login/", {"login": email, "password": f.PASSWORD})
+    return client, response["Location"]
+
+
+def test_a_totp_code_works_once(world_a):
+    secret = with_totp(world_a.staff_user)
+    client, location = log_in_with_password(world_a.staff_user.email)
+    assert location == "/accounts/2fa/authenticate/"
+    code = current_code(secret)
+    response = client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert response.status_code == 302
+    assert client.get("/o/alpha/").status_code == 200
+    replay, _ = log_in_with_password(world_a.staff_user.email)
+    response = replay.post("/accounts/2fa/authenticate/", {"code": code})
+    assert response.status_code == 200  # the form again, with an error
+    assert replay.get("/o/alpha/").status_code == 302
+
+
+def test_each_recovery_code_works_once(world_a):
+    with_totp(world_a.staff_user)
+    codes = RecoveryCodes.activate(world_a.staff_user).get_unused_codes()
+    client, _ = log_in_with_password(world_a.staff_user.email)
+    assert client.post("/accounts/2fa/authenticate/", {"code": codes[0]}).status_code == 302
+    again, _ = log_in_with_password(world_a.staff_user.email)
+    assert again.post("/accounts/2fa/authenticate/", {"code": codes[0]}).status_code == 200
+    assert again.post("/accounts/2fa/authenticate/", {"code": codes[1]}).status_code == 302
+
+
+def test_the_password_alone_never_opens_a_staff_session(world_a):
+    with_totp(world_a.staff_user)
+    client, location = log_in_with_password(world_a.staff_user.email)
+    assert location == "/accounts/2fa/authenticate/"
+    assert client.get("/o/alpha/").status_code == 302
+
+
+def test_the_django_admin_has_no_login_of_its_own(db):
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    operator = f.UserFactory(is_staff=True, is_superuser=True)
+    with_totp(operator)
+    assert Authenticator.objects.filter(user=operator).exists()
+    client = client_for(operator)
+    assert client.get("/admin/").status_code == 200
