@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fii.audit import audit_record
+from fii.audit import audit_event
 from fii.models import STAFF_ROLES, Membership, Organization, Role, User
 
 from .models import Consent, Family, FamilyMember, Group, Invitation, _in_two_weeks, _new_token
@@ -27,25 +27,6 @@ from .models import Consent, Family, FamilyMember, Group, Invitation, _in_two_we
 
 class RosterError(Exception):
     """A change to the roster is refused, for a reason staff should read."""
-
-
-def _audit(
-    action: str,
-    *,
-    organization: Organization,
-    actor: Any,
-    obj: Any,
-    request: HttpRequest | None,
-    **detail: Any,
-) -> None:
-    audit_record(
-        action=action,
-        actor=actor,
-        organization=organization,
-        obj=obj,
-        detail=detail,
-        request=request,
-    )
 
 
 # Groups ------------------------------------------------------------------------------------
@@ -65,7 +46,7 @@ def group_save(
     group.organization = organization
     group.save()
     action = "group.created" if created else "group.updated"
-    _audit(
+    audit_event(
         action, organization=organization, actor=actor, obj=group, request=request, fields=changed
     )
     return group
@@ -80,7 +61,9 @@ def group_archive(
         raise RosterError(_("Move this group's families to another group before archiving it."))
     group.archived_at = timezone.now()
     group.save(update_fields=["archived_at"])
-    _audit("group.archived", organization=organization, actor=actor, obj=group, request=request)
+    audit_event(
+        "group.archived", organization=organization, actor=actor, obj=group, request=request
+    )
     return group
 
 
@@ -90,7 +73,9 @@ def group_restore(
 ) -> Group:
     group.archived_at = None
     group.save(update_fields=["archived_at"])
-    _audit("group.restored", organization=organization, actor=actor, obj=group, request=request)
+    audit_event(
+        "group.restored", organization=organization, actor=actor, obj=group, request=request
+    )
     return group
 
 
@@ -111,7 +96,7 @@ def family_save(
     family.organization = organization
     family.save()
     action = "family.created" if created else "family.updated"
-    _audit(
+    audit_event(
         action, organization=organization, actor=actor, obj=family, request=request, fields=changed
     )
     return family
@@ -132,7 +117,7 @@ def family_move(
     before = family.group_id
     family.group = group
     family.save(update_fields=["group"])
-    _audit(
+    audit_event(
         "family.moved",
         organization=organization,
         actor=actor,
@@ -153,7 +138,9 @@ def family_archive(
     family.archived_at = now
     family.save(update_fields=["archived_at"])
     Invitation.objects.for_org(organization).open().filter(family=family).update(cancelled_at=now)
-    _audit("family.archived", organization=organization, actor=actor, obj=family, request=request)
+    audit_event(
+        "family.archived", organization=organization, actor=actor, obj=family, request=request
+    )
     return family
 
 
@@ -163,7 +150,9 @@ def family_restore(
 ) -> Family:
     family.archived_at = None
     family.save(update_fields=["archived_at"])
-    _audit("family.restored", organization=organization, actor=actor, obj=family, request=request)
+    audit_event(
+        "family.restored", organization=organization, actor=actor, obj=family, request=request
+    )
     return family
 
 
@@ -183,7 +172,7 @@ def member_save(
     member.family = family
     member.save()
     action = "member.added" if created else "member.updated"
-    _audit(
+    audit_event(
         action,
         organization=organization,
         actor=actor,
@@ -204,7 +193,7 @@ def member_remove(
     request: HttpRequest | None = None,
 ) -> None:
     """Remove a person from the household record (the family's journals are untouched)."""
-    _audit(
+    audit_event(
         "member.removed",
         organization=organization,
         actor=actor,
@@ -284,7 +273,7 @@ def invitation_send(
     invitation.expires_at = _in_two_weeks()
     invitation.invited_by = inviter.user
     invitation.save()
-    _audit(
+    audit_event(
         "invitation.replaced" if replaced else "invitation.sent",
         organization=organization,
         actor=inviter.user,
@@ -315,7 +304,7 @@ def invitation_cancel(
     )
     if changed != 1:
         raise RosterError(_("This invitation was already accepted or cancelled."))
-    _audit(
+    audit_event(
         "invitation.cancelled",
         organization=organization,
         actor=actor,
@@ -399,7 +388,7 @@ def invitation_accept(
     membership = _join(invitation, user)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
-    _audit(
+    audit_event(
         "invitation.accepted",
         organization=invitation.organization,
         actor=user,
@@ -449,7 +438,7 @@ def consent_grant(
             )
     except IntegrityError as exc:  # a concurrent grant of the same kind won
         raise RosterError(_("This consent is already in force.")) from exc
-    _audit(
+    audit_event(
         "consent.granted",
         organization=organization,
         actor=actor,
@@ -481,7 +470,7 @@ def consent_revoke(
     if changed != 1:
         raise RosterError(_("This consent was already revoked."))
     consent.refresh_from_db()
-    _audit(
+    audit_event(
         "consent.revoked",
         organization=organization,
         actor=actor,
@@ -531,7 +520,7 @@ def membership_set_role(
     before = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
-    _audit(
+    audit_event(
         "membership.role_changed",
         organization=organization,
         actor=actor,
@@ -562,5 +551,5 @@ def membership_set_active(
     membership.is_active = active
     membership.save(update_fields=["is_active"])
     action = "membership.reactivated" if active else "membership.deactivated"
-    _audit(action, organization=organization, actor=actor, obj=membership, request=request)
+    audit_event(action, organization=organization, actor=actor, obj=membership, request=request)
     return membership

@@ -35,3 +35,23 @@ def audit_record(
         detail=detail or {},
         ip_address=client_ip(request),
     )
+
+
+def audit_event(
+    action: str,
+    *,
+    organization: Organization | None,
+    actor: Any,
+    obj: models.Model | None = None,
+    request: HttpRequest | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Write one audit event, its detail given as keywords."""
+    return audit_record(
+        action=action,
+        actor=actor,
+        organization=organization,
+        obj=obj,
+        detail=detail,
+        request=request,
+    )

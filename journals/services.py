@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from families.models import Family
-from fii.audit import audit_record
+from fii.audit import audit_event, audit_record
 from fii.models import Organization
 
 from .catalog import BUILTIN_CODES, BUILTINS, KIND_BOUNDS
@@ -306,25 +306,6 @@ class CatalogError(Exception):
     """A change to the catalog is refused, for a reason the admin should read."""
 
 
-def _audit(
-    action: str,
-    *,
-    organization: Organization,
-    actor: Any,
-    obj: Any,
-    request: HttpRequest | None,
-    **detail: Any,
-) -> None:
-    audit_record(
-        action=action,
-        actor=actor,
-        organization=organization,
-        obj=obj,
-        detail=detail,
-        request=request,
-    )
-
-
 @transaction.atomic
 def organization_settings_update(
     *,
@@ -340,7 +321,7 @@ def organization_settings_update(
     for name in changed:
         setattr(organization, name, changes[name])
     organization.save(update_fields=changed)
-    _audit(
+    audit_event(
         "organization.settings_changed",
         organization=organization,
         actor=actor,
@@ -392,7 +373,7 @@ def indicator_save(
         last = Indicator.objects.for_org(organization).aggregate(top=Max("position"))["top"]
         indicator.position = (last or 0) + 1
     indicator.save()
-    _audit(
+    audit_event(
         "indicator.created" if created else "indicator.updated",
         organization=organization,
         actor=actor,
@@ -419,7 +400,7 @@ def indicator_set_active(
     indicator.active = active
     indicator.retired_at = None if active or indicator.is_builtin else timezone.now()
     indicator.save(update_fields=["active", "retired_at"])
-    _audit(
+    audit_event(
         "indicator.activated" if active else "indicator.retired",
         organization=organization,
         actor=actor,
@@ -448,7 +429,7 @@ def indicator_delete(
         raise CatalogError(
             _("Families have answered this indicator, so it cannot be deleted: retire it instead.")
         )
-    _audit(
+    audit_event(
         "indicator.deleted",
         organization=organization,
         actor=actor,

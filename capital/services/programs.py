@@ -9,18 +9,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from fii.audit import audit_record
+from fii.audit import audit_event
 from fii.models import Organization
 
 from ..models import Flag, Program, ProgramCost, ReadinessRule
 from ..selectors import program_budget
-
-
-def _audit(action: str, *, organization: Organization, actor: Any, obj: Any, **kw: Any) -> None:
-    request: HttpRequest | None = kw.pop("request", None)
-    audit_record(
-        action=action, actor=actor, organization=organization, obj=obj, detail=kw, request=request
-    )
 
 
 def _check_change(*, organization: Organization, program: Program) -> None:
@@ -57,7 +50,7 @@ def program_save(
         _check_change(organization=organization, program=program)
     program.save()
     action = "program.created" if created else "program.updated"
-    _audit(
+    audit_event(
         action, organization=organization, actor=actor, obj=program, fields=changed, request=request
     )
     return program
@@ -76,7 +69,7 @@ def rule_save(
     rule.organization = organization
     rule.save()
     action = "rule.created" if created else "rule.updated"
-    _audit(
+    audit_event(
         action,
         organization=organization,
         actor=actor,
@@ -96,7 +89,7 @@ def rule_delete(
     request: HttpRequest | None = None,
 ) -> None:
     """Delete a readiness rule; the flags it helped raise keep their evidence."""
-    _audit(
+    audit_event(
         "rule.deleted",
         organization=organization,
         actor=actor,
@@ -121,7 +114,7 @@ def cost_create(
         raise ValidationError({"program": _("Choose one of your organization's programs.")})
     cost.organization = organization
     cost.save()
-    _audit("cost.created", organization=organization, actor=actor, obj=cost, request=request)
+    audit_event("cost.created", organization=organization, actor=actor, obj=cost, request=request)
     return cost
 
 
@@ -135,5 +128,5 @@ def cost_delete(
 ) -> None:
     """Delete a recorded cost."""
     cost = ProgramCost.objects.for_org(organization).get(pk=cost_id)
-    _audit("cost.deleted", organization=organization, actor=actor, obj=cost, request=request)
+    audit_event("cost.deleted", organization=organization, actor=actor, obj=cost, request=request)
     cost.delete()
