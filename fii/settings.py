@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "fii.context_processors.navigation",
+                "capital.context_processors.family_questions",
             ],
         },
     },
@@ -266,6 +267,12 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-aggregation": {
         "task": "insights.tasks.nightly",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Hourly: each organization's own "today" decides whether reminders are due, and a
+    # Reminder row per family and month makes sure none is sent twice.
+    "journal-reminders": {
+        "task": "journals.tasks.send_journal_reminders",
+        "schedule": crontab(minute=15),
     },
 }
 
