@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: install demo serve migrate test test-fast lint format messages nightly clean
+.PHONY: install demo serve migrate test test-fast lint format messages nightly backup restore clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Back the database up (pg_dump on PostgreSQL) into backups/; restore one with FILE=...
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/fii-....dump" && exit 2)
+	$(BIN)/python manage.py restore "$(FILE)"
 
 ## Refresh the Spanish catalogue after changing strings (needs GNU gettext).
 messages: install

@@ -9,6 +9,6 @@ class FiiConfig(AppConfig):
     def ready(self) -> None:
         # Connects the login receiver that starts each session's clock, and forgets a removed
         # second factor.
-        from . import security
+        from . import checks, security  # noqa: F401
 
         security.connect_mfa_signals()

@@ -35,7 +35,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 # ------------------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", default=False)
 # The embedded default (no SECRET_KEY) is for a laptop only; production must set one.
-SECRET_KEY = env("SECRET_KEY") or "embedded-default-insecure-key-change-me-in-production-0123456789"
+EMBEDDED_SECRET_KEY = "embedded-default-insecure-key-change-me-in-production-0123456789"  # noqa: S105
+SECRET_KEY = env("SECRET_KEY") or EMBEDDED_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_ID = 1

@@ -69,3 +69,40 @@ def test_env_example_documents_every_variable_settings_reads():
 
     read = set(re.findall(r'env(?:_bool|_list)?\("([A-Z_]+)"', settings_text))
     assert read - documented == set()
+
+
+def test_the_production_settings_pass_the_deploy_check_at_warning_level(tmp_path):
+    import secrets
+
+    env = {
+        **os.environ,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "fii.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_embedded_default_is_not_mistaken_for_production(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    # Without a SECRET_KEY the insecure embedded key and cookie settings are reported.
+    assert result.returncode != 0
+    assert "fii.W001" in result.stdout + result.stderr
