@@ -29,6 +29,12 @@ from .selectors import ANY, LIVE, QUEUE_SORTS, QueueFilters
 MAX_TEXT = 2000
 
 
+def before_year_3000(day: dt.date) -> None:
+    """Refuse dates so far ahead that a payment schedule from them would overflow."""
+    if day.year > 2999:
+        raise ValidationError(_("Give a day before the year 3000."))
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -129,7 +135,9 @@ class ApproveForm(DecisionForm):
         max_value=120,
         help_text=_("1 pays it all at once."),
     )
-    start_on = forms.DateField(label=_("First payment on"), widget=DateInput())
+    start_on = forms.DateField(
+        label=_("First payment on"), widget=DateInput(), validators=[before_year_3000]
+    )
     annual_rate = forms.DecimalField(
         label=_("Yearly interest (%)"),
         required=False,
@@ -179,6 +187,7 @@ class DeferForm(DecisionForm):
     defer_until = forms.DateField(
         label=_("Look again on"),
         widget=DateInput(),
+        validators=[before_year_3000],
         help_text=_("Until then the nightly run does not flag this again for the program."),
     )
     note = forms.CharField(

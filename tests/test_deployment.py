@@ -75,7 +75,7 @@ def test_the_production_settings_pass_the_deploy_check_at_warning_level(tmp_path
     import secrets
 
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "0",
         "ALLOWED_HOSTS": "fii.example.org",

@@ -9,6 +9,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from capital.api import DecisionViewSet, FamilyChecklistView, FlagViewSet, LedgerView
 from families.api import FamilyViewSet, GroupViewSet
 from journals.api import FamilyDataView, GoalViewSet, HelpViewSet, JournalViewSet, ReportingView
 
@@ -21,6 +22,8 @@ org_router.register("goals", GoalViewSet, basename="api-goal")
 org_router.register("help", HelpViewSet, basename="api-help")
 org_router.register("families", FamilyViewSet, basename="api-family")
 org_router.register("groups", GroupViewSet, basename="api-group")
+org_router.register("flags", FlagViewSet, basename="api-flag")
+org_router.register("decisions", DecisionViewSet, basename="api-decision")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -33,6 +36,12 @@ urlpatterns = [
     path("v1/o/<slug:org_slug>/", include(org_router.urls)),
     path("v1/o/<slug:org_slug>/reporting/", ReportingView.as_view(), name="api-reporting"),
     path("v1/o/<slug:org_slug>/family/data/", FamilyDataView.as_view(), name="api-family-data"),
+    path("v1/o/<slug:org_slug>/ledger/", LedgerView.as_view(), name="api-ledger"),
+    path(
+        "v1/o/<slug:org_slug>/family/checklist/",
+        FamilyChecklistView.as_view(),
+        name="api-family-checklist",
+    ),
     path(
         "v1/funders/<slug:funder_slug>/summary/",
         FunderSummaryView.as_view(),

@@ -49,6 +49,7 @@ POOLS = {
     "help_id": ("to_confirm", "help"),
     "family_id": ("family", "neighbour"),
     "group_id": ("group", "group"),
+    "flag_id": ("flag", "flag"),
 }
 VALID_ANSWERS = {
     "income_wages": 2400,

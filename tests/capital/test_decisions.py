@@ -572,3 +572,12 @@ def test_the_review_page_query_count_does_not_grow(world_a, django_assert_max_nu
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = client.get(page(world_a, flag)).content.decode()
     assert body.count("<strong>Decline</strong>") == 20
+
+
+def test_a_start_date_beyond_the_year_2999_is_a_form_error_not_a_crash(world_a, grant, flag):
+    data = approve_form(world_a, flag, amount="100")
+    data.update({"approve-instalments": "3", "approve-start_on": "9999-12-01"})
+    response = client_for(world_a.staff_user).post(page(world_a, flag), data)
+    assert response.status_code == 400
+    assert "before the year 3000" in response.content.decode()
+    assert nothing_decided(flag)
