@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from tqdm import tqdm
 
+from capital.services import programs_install_defaults
 from families.models import Consent, Family, FamilyMember, Group
 from fii.models import Funder, Funding, Membership, Organization, Role, User
 from journals.models import (
@@ -100,6 +101,8 @@ def seed_demo(
         rng = np.random.default_rng([seed, index])
         with transaction.atomic():
             org = ensure_organization(spec, report)
+            added = programs_install_defaults(organization=org)
+            report.lines.append(f"{org.slug}: {added} capital programs with their readiness rules")
             seed_families(org, rng, families_per_org, periods, now, report, progress)
             ensure_org_accounts(org, spec, report)
         orgs[spec.slug] = org
