@@ -221,7 +221,7 @@ def _group(text: str, ctx: Context) -> Group | None:
     group = ctx.groups.get(household_key(text))
     if group is None:
         raise RowError(
-            _("Unknown group \u201c%(name)s\u201d: create it first, or leave the cell empty.")
+            _("Unknown group “%(name)s”: create it first, or leave the cell empty.")
             % {"name": text.strip()[:120]}
         )
     return group
