@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from fii.admin import InheritOrganizationMixin
 
-from .models import Consent, Family, FamilyMember, Group, Invitation
+from .models import Consent, ErasureRequest, Family, FamilyMember, Group, Invitation
 
 
 class FamilyMemberInline(admin.TabularInline):
@@ -40,3 +41,21 @@ class ConsentAdmin(admin.ModelAdmin):
     list_display = ["family", "organization", "kind", "granted_at", "revoked_at"]
     list_filter = ["organization", "kind"]
     raw_id_fields = ["family", "granted_by"]
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    """Read only: requests are decided in the console, where approving erases in one go."""
+
+    list_display = ["family", "organization", "status", "requested_at", "decided_at"]
+    list_filter = ["organization", "status"]
+    list_select_related = ["family", "organization"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from fii.api.base import StaffViewSet, validated
 from fii.api.fields import IdField
 from fii.api.schema import responses
-from fii.audit import audit_record
+from fii.audit import audit_read
 
 from .models import Family, FamilyMember, Group
 
@@ -96,14 +96,7 @@ class FamilyViewSet(StaffViewSet[Family]):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Show one family with its members; staff views of a family are audited."""
         family = self.get_object()
-        audit_record(
-            action="family.viewed",
-            actor=request.user,
-            organization=self.organization,
-            obj=family,
-            request=request._request,
-            detail={"via": "api"},
-        )
+        audit_read(request, family, page="family", organization=self.organization, via="api")
         return Response(FamilyDetailOut(family).data)
 
     def get_queryset(self) -> QuerySet[Family]:

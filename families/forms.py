@@ -259,3 +259,50 @@ class MembershipRoleForm(forms.Form):
             (Role.ORG_ADMIN.value, Role.ORG_ADMIN.label),
         ],
     )
+
+
+# Erasure -----------------------------------------------------------------------------------
+
+
+class ErasureRequestForm(DescribedFieldsMixin, forms.Form):
+    """The family's (or staff's, on its behalf) confirmation of a request to be forgotten."""
+
+    understood = forms.BooleanField(
+        label=_("We understand that this cannot be undone."),
+        error_messages={"required": _("Tick this box to confirm.")},
+    )
+
+
+class ErasureApproveForm(DescribedFieldsMixin, forms.Form):
+    """An admin types the family's name: approving erases it for good."""
+
+    confirm_name = forms.CharField(
+        label=_("Type the family's name to confirm"),
+        max_length=120,
+        help_text=_("This deletes the family's information for good. It cannot be undone."),
+    )
+
+    def __init__(self, *args: Any, family_name: str, **kwargs: Any) -> None:
+        self.family_name = family_name
+        super().__init__(*args, **kwargs)
+
+    def clean_confirm_name(self) -> str:
+        typed = self.cleaned_data["confirm_name"]
+        if " ".join(typed.split()).casefold() != " ".join(self.family_name.split()).casefold():
+            raise ValidationError(_("This is not the family's name. Nothing was deleted."))
+        return typed
+
+
+class ErasureDeclineForm(DescribedFieldsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the request declined?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The family reads this. Say what they can do next."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Write a reason for the family."))
+        return reason

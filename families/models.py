@@ -43,7 +43,8 @@ class Group(TenantModel):
 
 class FamilyQuerySet(TenantQuerySet["Family"]):
     def active(self) -> FamilyQuerySet:
-        return self.filter(archived_at__isnull=True)
+        """Families on the roster: neither archived nor erased."""
+        return self.filter(archived_at__isnull=True, erased_at__isnull=True)
 
 
 class Family(TenantModel):
@@ -68,6 +69,10 @@ class Family(TenantModel):
     )
     reminders_enabled = models.BooleanField(_("send journal reminders"), default=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Set when the family's personal data was erased. An erased family leaves the roster
+    # (`active()`) but not the figures: its anonymous numbers keep counting unless staff
+    # also archive it, so totals stay what they were (see docs/erasure.md).
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = FamilyQuerySet.as_manager()
 
@@ -93,6 +98,10 @@ class Family(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class FamilyMember(TenantModel):
@@ -312,3 +321,69 @@ class ImportJob(TenantModel):
         if self.is_finished:
             return 100
         return int(100 * self.done_rows / self.total_rows) if self.total_rows else 0
+
+
+class ErasureStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an admin")
+    COMPLETED = "completed", _("Approved and done")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ErasureRequestQuerySet(TenantQuerySet["ErasureRequest"]):
+    def pending(self) -> ErasureRequestQuerySet:
+        return self.filter(status=ErasureStatus.PENDING)
+
+
+class ErasureRequest(TenantModel):
+    """A family's request to be forgotten, and an org admin's decision on it."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="erasure_requests")
+    requested_by = models.ForeignKey(
+        "fii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Staff recorded a request the family made another way (by phone, in person).
+    on_behalf = models.BooleanField(default=False)
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ErasureStatus.choices, default=ErasureStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        "fii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    # How many rows of each kind were erased, by app: counts only, never the values.
+    erased_counts = models.JSONField(default=dict, blank=True)
+
+    objects = ErasureRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "family"],
+                condition=Q(status=ErasureStatus.PENDING),
+                name="erasure_one_pending_per_family",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ErasureStatus.values), name="erasure_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=ErasureStatus.PENDING) & Q(decided_at__isnull=True))
+                | (~Q(status=ErasureStatus.PENDING) & Q(decided_at__isnull=False)),
+                name="erasure_decided_iff_not_pending",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "status", "-requested_at"], name="erasure_org_status"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"erasure {self.pk} of family {self.family_id} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ErasureStatus.PENDING

@@ -13,7 +13,10 @@ def group_list(*, organization: Organization, archived: bool = False) -> QuerySe
     """Return the groups with how many active families each has."""
     groups = Group.objects.for_org(organization).filter(archived_at__isnull=not archived)
     return groups.annotate(
-        family_count=Count("families", filter=Q(families__archived_at__isnull=True))
+        family_count=Count(
+            "families",
+            filter=Q(families__archived_at__isnull=True, families__erased_at__isnull=True),
+        )
     ).order_by("name")
 
 
@@ -26,9 +29,11 @@ def family_list(
     search: str = "",
 ) -> QuerySet[Family]:
     """Return families with their group and how many people and accounts each has."""
+    on_roster = Q(archived_at__isnull=True, erased_at__isnull=True)
     families = (
         Family.objects.for_org(organization)
-        .filter(archived_at__isnull=not archived)
+        # Erased families leave the roster with the archived ones.
+        .filter(~on_roster if archived else on_roster)
         .select_related("group")
         .annotate(
             member_count=Count("members", distinct=True),

@@ -148,6 +148,8 @@ def family_archive(
 def family_restore(
     *, organization: Organization, actor: Any, family: Family, request: HttpRequest | None = None
 ) -> Family:
+    if family.erased_at is not None:
+        raise RosterError(_("This family's information was deleted: it cannot be restored."))
     family.archived_at = None
     family.save(update_fields=["archived_at"])
     audit_event(
@@ -232,7 +234,9 @@ def _check_invitable(
         raise RosterError(_("Only an organization admin can invite staff."))
     if (role == Role.FAMILY) != (family is not None):
         raise RosterError(_("A family member's invitation names the family; staff's does not."))
-    if family is not None and (family.organization_id != organization.pk or family.archived_at):
+    if family is not None and (
+        family.organization_id != organization.pk or family.archived_at or family.erased_at
+    ):
         raise RosterError(_("Choose an active family of your organization."))
     member = Membership.objects.for_org(organization).filter(user__email__iexact=email).first()
     if member is not None and member.is_active:

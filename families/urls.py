@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import consent, invitations, people, roster
+from .views import consent, erasure, invitations, people, roster
 
 urlpatterns = [
     path("groups/", roster.group_list, name="group_list"),
@@ -38,6 +38,13 @@ urlpatterns = [
         consent.family_consent_revoke,
         name="family_consent_revoke",
     ),
+    path("family/erasure/", erasure.family_erasure, name="family_erasure"),
+    path("family/erasure/cancel/", erasure.family_erasure_cancel, name="family_erasure_cancel"),
+    path("families/<int:family_id>/erasure/", erasure.erasure_record, name="erasure_record"),
+    path("erasures/", erasure.erasure_list, name="erasure_list"),
+    path("erasures/<int:erasure_id>/", erasure.erasure_detail, name="erasure_detail"),
+    path("erasures/<int:erasure_id>/approve/", erasure.erasure_approve, name="erasure_approve"),
+    path("erasures/<int:erasure_id>/decline/", erasure.erasure_decline, name="erasure_decline"),
     path("invitations/", invitations.invitation_list, name="invitation_list"),
     path(
         "invitations/<int:invitation_id>/cancel/",

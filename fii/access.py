@@ -3,6 +3,10 @@
 The organization comes from the URL (`/o/<org_slug>/...`), never from a remembered
 "current organization", and is checked against the user's memberships. Another
 organization's slug answers 404, exactly like one that does not exist.
+
+Every refusal of a signed-in person is written to the audit log as `access.denied`
+(fii.audit.audit_denied): with the organization when they are a member of it and only their
+role does not fit, without one otherwise.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from .audit import audit_denied
 from .models import STAFF_ROLES, Funder, Membership, Organization, Role
 
 View = Callable[..., HttpResponse]
@@ -40,8 +45,18 @@ def org_view(roles: Iterable[str] | None = None) -> Callable[[View], View]:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-            membership = membership_for(request.user, org_slug)
+            try:
+                membership = membership_for(request.user, org_slug)
+            except Http404:
+                audit_denied(request, reason="not_a_member")
+                raise
             if allowed is not None and membership.role not in allowed:
+                audit_denied(
+                    request,
+                    reason="role",
+                    organization=membership.organization,
+                    role=membership.role,
+                )
                 raise PermissionDenied
             request.membership = membership  # type: ignore[attr-defined]
             request.organization = membership.organization  # type: ignore[attr-defined]
@@ -74,7 +89,11 @@ def funder_view(view: View) -> View:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, funder_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        request.funder = funder_for(request.user, funder_slug)  # type: ignore[attr-defined]
+        try:
+            request.funder = funder_for(request.user, funder_slug)  # type: ignore[attr-defined]
+        except Http404:
+            audit_denied(request, reason="not_a_funder")
+            raise
         return view(request, *args, **kwargs)
 
     return wrapper

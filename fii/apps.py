@@ -8,7 +8,9 @@ class FiiConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the login receiver that starts each session's clock, and forgets a removed
-        # second factor.
-        from . import checks, security  # noqa: F401
+        # second factor; then the receivers that write sign-ins and account changes to the
+        # audit log.
+        from . import checks, security, signals  # noqa: F401
 
         security.connect_mfa_signals()
+        signals.connect()

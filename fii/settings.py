@@ -126,12 +126,26 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Cache  https://docs.djangoproject.com/en/5.2/topics/cache/
 # ------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
+# Redis stopped must not stop the pages (docs/faults.md): fii.cache answers as an empty cache
+# while Redis is unreachable (rate limits fail open), with timeouts of a fraction of a second
+# (Redis answers in under a millisecond on the same network) and 5 s without asking it after
+# an error. https://docs.djangoproject.com/en/5.2/topics/cache/#redis
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "fii.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 0.5,
+                "RETRY_SECONDS": 5,
+            },
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions live in the database, never in the cache alone: a Redis restart logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # ------------------------------------------------------------------------------------------
 # Accounts: django-allauth  https://docs.allauth.org/en/latest/account/configuration.html
@@ -153,6 +167,23 @@ ACCOUNT_SESSION_REMEMBER = None
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+# Rate limits, counted in the cache (Redis in production, so every process shares them:
+# tests/fii/test_audit_rate_limits.py proves it). Written out rather than left to allauth's
+# defaults, which they equal. "5/5m/key": after 5 failed logins for one address within
+# 5 minutes, the next attempt is refused even with the right password, until the oldest
+# failure is 5 minutes old; "10/m/ip": 10 failures a minute from one address. A second
+# factor's codes count against "login_failed" too, keyed by the account. Every refusal is
+# audited as auth.rate_limited. https://docs.allauth.org/en/latest/account/rate_limits.html
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "manage_email": "10/m/user",
+    "signup": "20/m/ip",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "fii"
 # Staff, org admins, funders and operators must set up TOTP before they see anything else
@@ -235,6 +266,17 @@ CELERY_ENABLE_UTC = True
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-reject-on-worker-lost
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis stopped must not hang a page that queues a task (docs/faults.md): connecting gives up
+# after 1 s, a command after 2 s (more than the worker's 1 s BRPOP), and a publish is tried
+# twice, 0.2 s apart. A refused connection fails in about 60 ms, a frozen Redis in about 4 s;
+# the caller keeps the work (an import stays queued) and a beat task sends it again later.
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-publish-retry-policy
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 # A worker started before Redis (a compose restart) keeps trying to connect instead of exiting.
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-retry-on-startup
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -251,7 +293,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5 * 60
 # A killed worker's run comes back after this delay. The worker tests shorten it to seconds.
 # https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
 REDIS_VISIBILITY_TIMEOUT = int(env("CELERY_VISIBILITY_TIMEOUT", str(6 * 60 * 60)))
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
+    # See CELERY_TASK_PUBLISH_RETRY_POLICY above.
+    "socket_connect_timeout": 1.0,
+    "socket_timeout": 2.0,
+}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
 # On a lost broker connection, stop long tasks rather than run them twice (Celery 6 default).
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#worker-cancel-long-running-tasks-on-connection-loss
@@ -264,10 +311,24 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 60.0
 # Once a night for all organizations, in UTC: a local hour between 00:00 and 03:59 would run
 # twice or not at all on daylight-saving days (celery issues #1604, #9653, #10107).
 # Run exactly one beat process. https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
+NIGHTLY_HOUR_UTC, NIGHTLY_MINUTE_UTC = 2, 30
 CELERY_BEAT_SCHEDULE = {
     "nightly-aggregation": {
         "task": "insights.tasks.nightly",
-        "schedule": crontab(hour=2, minute=30),
+        "schedule": crontab(hour=NIGHTLY_HOUR_UTC, minute=NIGHTLY_MINUTE_UTC),
+    },
+    # Beat advances an entry before sending it: with Redis down at 02:30 the night is lost.
+    # Hourly, organizations without a finished run for the last night are queued again (a run
+    # already done or running is left alone). docs/nightly.md, docs/faults.md.
+    "nightly-catch-up": {
+        "task": "insights.tasks.nightly_catch_up",
+        "schedule": crontab(minute=45),
+    },
+    # Imports whose task could not be queued (Redis down when staff started them) or whose
+    # message was lost: queued again; a job is claimed once, so a duplicate does nothing.
+    "import-requeue": {
+        "task": "journals.tasks.requeue_import_jobs",
+        "schedule": crontab(minute="*/5"),
     },
     # Hourly: each organization's own "today" decides whether reminders are due, and a
     # Reminder row per family and month makes sure none is sent twice.
@@ -285,6 +346,10 @@ NIGHTLY_MAX_ATTEMPTS = int(env("NIGHTLY_MAX_ATTEMPTS", "5"))
 # A 'running' run older than this is presumed dead and may be claimed again (a redelivered
 # task takes back its own run at once: it is the same task id).
 NIGHTLY_STALE_SECONDS = int(env("NIGHTLY_STALE_SECONDS", str(CELERY_TASK_TIME_LIMIT)))
+# The hourly catch-up leaves a night alone for this long after 02:30 (its runs are queued).
+NIGHTLY_CATCH_UP_GRACE_MINUTES = int(env("NIGHTLY_CATCH_UP_GRACE_MINUTES", "60"))
+# An import job still queued after this many minutes is queued again (journals.tasks).
+IMPORT_REQUEUE_MINUTES = int(env("IMPORT_REQUEUE_MINUTES", "5"))
 # Tests only: seconds to sleep between computing and writing, to kill a worker mid-run.
 NIGHTLY_TEST_SLEEP_SECONDS = float(env("NIGHTLY_TEST_SLEEP_SECONDS", "0"))
 

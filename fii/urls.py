@@ -20,3 +20,6 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("insights.urls_org")),
     path("o/<slug:org_slug>/audit/", views_audit.audit_log, name="audit_log"),
 ]
+
+# allauth answers a request over one of its rate limits through this view (fii.signals).
+handler429 = "fii.signals.too_many_requests"

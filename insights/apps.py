@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class InsightsConfig(AppConfig):
     name = "insights"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # families announces an erasure and insights erases its own rows: families never
+        # imports us.
+        from families.models import Family
+        from families.signals import family_erased
+
+        from .erasure import erase_family_story
+
+        family_erased.connect(
+            erase_family_story, sender=Family, dispatch_uid="insights_erase_family"
+        )

@@ -4,19 +4,25 @@ Both take ids and ISO dates (JSON only) and are safe to run twice: the run of an
 and date is claimed with a conditional UPDATE, and its snapshots are replaced, not appended.
 With acks_late and reject_on_worker_lost (settings CELERY_TASK_*, repeated on the task), a
 worker killed in the middle of a run gives the message back, and the next worker finishes it.
+A night lost with Redis (down at 02:30, or restarted without its data) is queued again by the
+hourly ``nightly_catch_up`` (insights.catchup).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.utils import timezone
 
 from fii.models import Organization
 
-from . import pipeline
+from . import catchup, pipeline
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="insights.tasks.nightly", ignore_result=True)
@@ -27,6 +33,19 @@ def nightly(as_of: str | None = None) -> int:
     for organization_id in organization_ids:
         aggregate_organization.delay(organization_id, day.isoformat())
     return len(organization_ids)
+
+
+@shared_task(name="insights.tasks.nightly_catch_up", ignore_result=True)
+def nightly_catch_up() -> int:
+    """Queue the organizations without a finished run for the last night; return how many."""
+    now = timezone.now()
+    night = catchup.last_night(now=now)
+    behind = catchup.organizations_behind(night=night, now=now)
+    if behind:
+        logger.warning("Catching up the night of %s for %d organizations", night, len(behind))
+    for organization_id in behind:
+        aggregate_organization.delay(organization_id, night.isoformat())
+    return len(behind)
 
 
 # Not worth trying again: the run hit its time limit, or the organization was deleted.

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fii.access import OrgRequest, funder_view
-from fii.models import Funder, Organization
+from fii.audit import audit_denied, audit_event
+from fii.models import Organization
 
 from . import charts
 from .anonymize import TOTAL
@@ -298,10 +299,11 @@ def _sections(
 # --- views ------------------------------------------------------------------------------------
 
 
-def _funded(funder: Funder, org_slug: str) -> Organization:
+def _funded(request: OrgRequest, org_slug: str) -> Organization:
     """Return an organization the funder funds, or raise 404 (also for one that exists)."""
-    organization = funder.organizations.filter(slug=org_slug).first()
+    organization = request.funder.organizations.filter(slug=org_slug).first()
     if organization is None:
+        audit_denied(request, reason="not_funded", funder=request.funder.slug)
         raise Http404
     return organization
 
@@ -329,7 +331,7 @@ def funder_home(request: OrgRequest) -> HttpResponse:
 @funder_view
 def funder_organization(request: OrgRequest, org_slug: str) -> HttpResponse:
     funder = request.funder
-    organization = _funded(funder, org_slug)
+    organization = _funded(request, org_slug)
     tables = funder_tables(organizations=[organization])
     sections = _sections(
         tables,
@@ -365,7 +367,7 @@ def funder_export(request: OrgRequest, table: str, org_slug: str | None = None) 
     if table not in TABLES:
         raise Http404
     if org_slug is not None:
-        organizations = [_funded(funder, org_slug)]
+        organizations = [_funded(request, org_slug)]
         name = f"{funder.slug}-{org_slug}-{table}.csv"
     else:
         organizations = list(funder.organizations.order_by("name"))
@@ -380,4 +382,16 @@ def funder_export(request: OrgRequest, table: str, org_slug: str | None = None) 
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_csv_value(row.get(c)) for c in columns])
+    # An export of one organization's figures is in that organization's log (its admins see
+    # which funder took them); one across all funded organizations is an operator's event.
+    audit_event(
+        "funder.exported",
+        organization=organizations[0] if org_slug is not None else None,
+        actor=request.user,
+        request=request,
+        funder=funder.slug,
+        table=table,
+        organizations=len(organizations),
+        rows=len(rows),
+    )
     return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -133,7 +134,7 @@ def _earn_stipend(
         return None
     stipend, _created = Stipend.objects.get_or_create(
         organization=organization,
-        family=entry.family,
+        family_id=entry.family_id,
         period=entry.period,
         defaults={"entry": entry, "amount": amount},
     )
@@ -174,17 +175,21 @@ def journal_save(
     invalid: dict[str, str] | None = None,
     goal_notes: dict[int, str] | None = None,
     submit: bool,
+    indicators: Iterable[Indicator] | None = None,
 ) -> SaveResult:
     """Save a month's journal as a draft, submit it, or correct it once submitted.
 
     A draft keeps valid answers in their columns and exactly what was typed in `invalid`.
     Submitting twice, or twenty times at once, leaves one entry; a correction of a submitted
-    entry keeps the earlier values in a JournalRevision.
+    entry keeps the earlier values in a JournalRevision. A caller that has read the catalog
+    already (the journal page) passes its `indicators` rather than have it read again.
     """
     now = timezone.now()
     today = organization.today()
     entry, created = _locked_entry(organization, family, period)
-    indicators = {i.code: i for i in Indicator.objects.for_org(organization)}
+    if indicators is None:
+        indicators = Indicator.objects.for_org(organization)
+    catalog = {i.code: i for i in indicators}
     if entry.is_submitted:
         if not submit:
             raise JournalError(
@@ -195,7 +200,7 @@ def journal_save(
                 _("This journal can no longer be changed: the time to correct it has passed.")
             )
         before = _snapshot(entry)
-        _apply(entry, values, indicators)
+        _apply(entry, values, catalog)
         changed = _snapshot(entry) != before
         if changed:
             JournalRevision.objects.create(
@@ -205,7 +210,7 @@ def journal_save(
         _save_goal_notes(entry, goal_notes or {})
         return SaveResult(entry, created, submitted_now=False, corrected=changed, stipend=None)
     period_check(organization=organization, family=family, period=period, today=today)
-    _apply(entry, values, indicators)
+    _apply(entry, values, catalog)
     entry.draft = {} if submit else dict(invalid or {})
     stipend = None
     if submit:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from families.models import ErasureRequest, ErasureStatus
 from fii.models import Funder, Membership, Organization, Role, User
 
 from . import factories as f
@@ -92,6 +93,16 @@ def build_world(slug: str, text: str = "") -> World:
     objects["loan"] = f.LoanFactory(program=program, family=family, flag=flag)
     f.RepaymentFactory(loan=objects["loan"])
     objects["cost"] = f.ProgramCostFactory(organization=org, program=program, note=f"Cost {text}")
+    # An earlier request to be forgotten, declined with a reason (free text the family reads).
+    objects["erasure"] = ErasureRequest.objects.create(
+        organization=org,
+        family=family,
+        requested_by=family_user,
+        status=ErasureStatus.DECLINED,
+        decided_by=admin_user,
+        decided_at=dt.datetime(2024, 7, 1, 12, tzinfo=dt.UTC),
+        decline_reason=f"A loan is still open {text}",
+    )
     return World(org, family_user, staff_user, admin_user, funder, funder_user, objects)
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fii.access import OrgRequest, staff_view
+from fii.audit import audit_read
 
 from ..forms import (
     DisbursementStatusForm,
@@ -180,6 +181,7 @@ def loan_detail(request: OrgRequest, loan_id: int) -> HttpResponse:
     """Show a loan's schedule, repayments and arrears; record a repayment or close the loan."""
     loan = _loan(request, loan_id)
     if request.method == "GET":
+        audit_read(request, loan.family, page="loan", loan_id=loan.pk)
         return _render_loan(request, loan)
     if request.POST.get("action") == "status":
         return _set_status(request, loan)

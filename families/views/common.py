@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fii.access import OrgRequest
-from fii.audit import audit_record
+from fii.audit import audit_read
 
 
 def refused(request: HttpRequest, message: str, back_url: str, status: int = 409) -> HttpResponse:
@@ -22,13 +22,6 @@ def form_status(request: HttpRequest) -> int:
     return 400 if request.method == "POST" else 200
 
 
-def record_view(request: OrgRequest, family: Any, page: str) -> None:
+def record_view(request: OrgRequest, family: Any, page: str, **ids: Any) -> None:
     """Log that staff looked at a family's data, as the family's own page does."""
-    audit_record(
-        action="family.viewed",
-        actor=request.user,
-        organization=request.organization,
-        obj=family,
-        detail={"page": page},
-        request=request,
-    )
+    audit_read(request, family, page=page, **ids)

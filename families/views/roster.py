@@ -241,7 +241,13 @@ def family_archive(request: OrgRequest, family_id: int) -> HttpResponse:
 def family_restore(request: OrgRequest, family_id: int) -> HttpResponse:
     org = request.organization
     family = _family(request, family_id)
-    services.family_restore(organization=org, actor=request.user, family=family, request=request)
+    back = reverse("family_edit", kwargs={"org_slug": org.slug, "family_id": family.pk})
+    try:
+        services.family_restore(
+            organization=org, actor=request.user, family=family, request=request
+        )
+    except services.RosterError as error:
+        return refused(request, str(error), back)
     messages.success(request, _("Family restored."))
     return redirect("family_edit", org_slug=org.slug, family_id=family.pk)
 
@@ -301,6 +307,8 @@ def member_edit(request: OrgRequest, family_id: int, member_id: int) -> HttpResp
         )
         messages.success(request, _("Saved."))
         return redirect("member_list", org_slug=org.slug, family_id=family.pk)
+    if request.method != "POST":
+        record_view(request, family, "member", member_id=member.pk)
     context = {"family": family, "member": member, "form": form}
     return render(request, "families/member_form.html", context, status=form_status(request))
 

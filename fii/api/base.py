@@ -4,11 +4,14 @@ As for the pages (fii.access), the tenant comes from the URL, `org_slug` or `fun
 and is checked against the user's memberships: someone else's organization answers 404
 exactly like one that does not exist, a role that does not fit answers 403, and every
 queryset starts from `.for_org(self.organization)`. A handler cannot forget it.
+
+Each refusal of an authenticated caller is audited as `access.denied`, as on the pages
+(fii.access): with the organization only for a member whose role does not fit.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -20,6 +23,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from fii.access import funder_for, membership_for
+from fii.audit import audit_denied
 from fii.models import STAFF_ROLES, Funder, Membership, Organization, Role
 
 from .permissions import HasOrgRole
@@ -40,11 +44,18 @@ def validated(serializer_class: type[Serializer], data: Any, **kwargs: Any) -> d
 class _TenantResolved(APIView):
     """Authenticate, then resolve the tenant of the URL, then run the permission classes."""
 
+    # The reason an audited refusal gives when the tenant of the URL is not the caller's.
+    not_a_member_reason: ClassVar[str] = "not_a_member"
+
     def check_permissions(self, request: Request) -> None:
         if not (request.user and request.user.is_authenticated):
             # 401 with a WWW-Authenticate header, before anything about the tenant is looked up.
             self.permission_denied(request)
-        self.resolve_tenant(request)
+        try:
+            self.resolve_tenant(request)
+        except Http404:
+            audit_denied(request, reason=self.not_a_member_reason, via="api")
+            raise
         super().check_permissions(request)
 
     def resolve_tenant(self, request: Request) -> None:
@@ -60,6 +71,20 @@ class OrgScoped(_TenantResolved):
 
     def resolve_tenant(self, request: Request) -> None:
         self.membership = membership_for(request.user, self.kwargs["org_slug"])
+
+    def permission_denied(
+        self, request: Request, message: str | None = None, code: str | None = None
+    ) -> NoReturn:
+        membership = getattr(self, "membership", None)
+        if membership is not None:
+            audit_denied(
+                request,
+                reason="role",
+                organization=membership.organization,
+                role=membership.role,
+                via="api",
+            )
+        super().permission_denied(request, message=message, code=code)
 
     @property
     def organization(self) -> Organization:
@@ -118,6 +143,7 @@ class FunderAPIView(_TenantResolved, generics.GenericAPIView):
     """An endpoint of the funder area: resolve `funder_slug` for a member of that funder."""
 
     funder: Funder
+    not_a_member_reason: ClassVar[str] = "not_a_funder"
 
     def resolve_tenant(self, request: Request) -> None:
         self.funder = funder_for(request.user, self.kwargs["funder_slug"])

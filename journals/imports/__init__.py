@@ -28,7 +28,7 @@ from .files import (
     families_template,
     journals_template,
 )
-from .jobs import import_run
+from .jobs import import_jobs_waiting, import_run
 from .writing import import_write
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "count_rows",
     "decode_upload",
     "families_template",
+    "import_jobs_waiting",
     "import_run",
     "import_write",
     "journals_template",

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from families.models import ImportJob, ImportStatus
@@ -52,13 +55,31 @@ def _finish(job: ImportJob, status: str, report: dict[str, Any]) -> None:
     job.save(update_fields=fields)
 
 
+def _abandoned() -> Q:
+    """Match jobs whose worker died: started longer ago than a task may live (its hard limit).
+
+    Nothing of such a job was written (the writing is one transaction), or all of it was and
+    a second run keeps the journals it finds, so running it again is safe.
+    """
+    started_before = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    running = (ImportStatus.CHECKING, ImportStatus.WRITING)
+    return Q(status__in=running, started_at__lt=started_before)
+
+
 def _claim(organization_id: int, job_id: int) -> ImportJob | None:
-    """Take a queued job for this run; a job already taken (a task run twice) is left alone."""
+    """Take a queued or abandoned job; a job another run holds (a task run twice) is left alone."""
     jobs = ImportJob.objects.filter(organization_id=organization_id, pk=job_id)
-    claimed = jobs.filter(status=ImportStatus.QUEUED).update(
-        status=ImportStatus.CHECKING, started_at=timezone.now()
+    claimed = jobs.filter(Q(status=ImportStatus.QUEUED) | _abandoned()).update(
+        status=ImportStatus.CHECKING, started_at=timezone.now(), done_rows=0
     )
     return jobs.select_related("organization", "created_by").first() if claimed == 1 else None
+
+
+def import_jobs_waiting(*, queued_before: datetime) -> QuerySet[ImportJob, tuple[int, int]]:
+    """Return (organization id, job id) of the jobs queued before a time, or abandoned."""
+    waiting = Q(status=ImportStatus.QUEUED, created_at__lt=queued_before)
+    jobs = ImportJob.objects.filter(waiting | _abandoned())
+    return jobs.order_by("created_at").values_list("organization_id", "pk")
 
 
 def import_run(*, organization_id: int, job_id: int) -> ImportJob | None:

@@ -100,6 +100,14 @@ def family_settings(request: OrgRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         form.save()
+        audit_record(
+            action="family.settings_changed",
+            actor=request.user,
+            organization=org,
+            obj=request.family,
+            detail={"fields": form.changed_data},
+            request=request,
+        )
         messages.success(request, _("Saved."))
         return redirect("family_settings", org_slug=org.slug)
     return render(request, "journals/family_settings.html", {"form": form})

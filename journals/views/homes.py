@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from families.models import Family
 from fii.access import OrgRequest, family_view, staff_view
-from fii.audit import audit_record
+from fii.audit import audit_read
 
 from ..models import HelpExchange
 from ..periods import due_date, reporting_period
@@ -34,9 +34,7 @@ def family_detail(request: OrgRequest, family_id: int) -> HttpResponse:
     """Show staff one family's facts, journals, goals and help; every view is audited."""
     org = request.organization
     family = Family.objects.select_related("group").get_for_org_or_404(org, pk=family_id)
-    audit_record(
-        action="family.viewed", actor=request.user, organization=org, obj=family, request=request
-    )
+    audit_read(request, family, page="family")
     help_rows = (
         HelpExchange.objects.for_org(org)
         .filter(Q(giver=family) | Q(receiver=family))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from fii.audit import audit_record
 
 from ..forms import ImportForm
 from ..imports import families_template, journals_template
-from ..tasks import import_families
+from ..tasks import import_enqueue
 
 
 def _queue(request: OrgRequest, job: ImportJob) -> None:
@@ -29,7 +30,17 @@ def _queue(request: OrgRequest, job: ImportJob) -> None:
         request=request,
     )
     org_id, job_id = request.organization.pk, job.pk
-    transaction.on_commit(lambda: import_families.delay(org_id, job_id))
+    transaction.on_commit(lambda: _enqueue(request, org_id, job_id))
+
+
+def _enqueue(request: OrgRequest, org_id: int, job_id: int) -> None:
+    # The job is committed: with Redis down it stays queued and a beat task sends it later.
+    if not import_enqueue(organization_id=org_id, job_id=job_id):
+        message = _(
+            "The import is saved but cannot start right now: the background worker is out of "
+            "reach. It will start by itself within a few minutes; you can leave this page."
+        )
+        messages.warning(request, message)
 
 
 @staff_view

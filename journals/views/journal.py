@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,8 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fii.access import OrgRequest, family_view
 
 from ..catalog import Kind
-from ..forms import NO_CHANGE_PREFIX, JournalForm
-from ..models import Goal, HelpExchange, Indicator, JournalEntry
+from ..forms import GOAL_PREFIX, NO_CHANGE_PREFIX, JournalForm
+from ..models import EntryStatus, Goal, HelpExchange, Indicator, JournalEntry
 from ..periods import due_date, reporting_period
 from ..services import JournalError, can_correct, journal_save, open_periods, period_check
 
@@ -60,18 +61,21 @@ class JournalPage:
         self.org = request.organization
         self.family = request.family
         self.period = period
-        self.entry = (
-            JournalEntry.objects.for_org(self.org).filter(family=self.family, period=period).first()
-        )
-        self.indicators = list(Indicator.objects.for_org(self.org).active())
-        self.goals = list(Goal.objects.for_org(self.org).filter(family=self.family).open())
-        self.previous = (
+        # The month's entry and the last submitted one before it, in one query: the month
+        # sorts first when it exists, since no later month is read.
+        rows = list(
             JournalEntry.objects.for_org(self.org)
-            .filter(family=self.family, period__lt=period)
-            .submitted()
-            .order_by("-period")
-            .first()
+            .filter(family=self.family)
+            .filter(Q(period=period) | Q(period__lt=period, status=EntryStatus.SUBMITTED))
+            .order_by("-period")[:2]
         )
+        self.entry = rows.pop(0) if rows and rows[0].period == period else None
+        self.previous = rows[0] if rows else None
+        self.indicators = list(Indicator.objects.for_org(self.org).active())
+
+    @cached_property
+    def goals(self) -> list[Goal]:
+        return list(Goal.objects.for_org(self.org).filter(family=self.family).open())
 
     @property
     def editable(self) -> bool:
@@ -80,9 +84,25 @@ class JournalPage:
         return True
 
     def form(
-        self, data: QueryDict | dict[str, str] | None = None, submit: bool = True
+        self,
+        data: QueryDict | dict[str, str] | None = None,
+        submit: bool = True,
+        goals: bool = True,
     ) -> JournalForm:
-        return JournalForm(data, indicators=self.indicators, goals=self.goals, for_submit=submit)
+        return JournalForm(
+            data,
+            indicators=self.indicators,
+            goals=self.goals if goals else (),
+            for_submit=submit,
+        )
+
+    def goal_notes_posted(self) -> bool:
+        """Return whether a note on a goal was typed; if not, a save need not read the goals.
+
+        A blank note is neither saved nor checked, so the form leaves the goals out.
+        """
+        posted = self.request.POST
+        return any((posted.get(key) or "").strip() for key in posted if key.startswith(GOAL_PREFIX))
 
     def posted_data(self) -> QueryDict:
         """Return the POST, with the answers of 'no change' sections copied from last month."""
@@ -113,6 +133,7 @@ class JournalPage:
             invalid=form.raw_invalid(),
             goal_notes=form.goal_notes(),
             submit=submit,
+            indicators=self.indicators,
         )
 
     def render(self, form: JournalForm, status: int = 200) -> HttpResponse:
@@ -175,7 +196,8 @@ def journal_month(request: OrgRequest, year: int, month: int) -> HttpResponse:
     submit = request.POST.get("action") == "submit" or (
         page.entry is not None and page.entry.is_submitted
     )
-    form = page.form(page.posted_data(), submit=submit)
+    data = page.posted_data()
+    form = page.form(data, submit=submit, goals=page.goal_notes_posted())
     valid = form.is_valid()
     try:
         if submit and valid:
@@ -188,6 +210,8 @@ def journal_month(request: OrgRequest, year: int, month: int) -> HttpResponse:
                 .filter(family=page.family, period=page.period)
                 .first()
             )
+            form = page.form(data, submit=submit)  # The page shows the goals' fields too.
+            form.is_valid()
             return page.render(form, status=400)
         else:
             result = page.save(form, submit=False)
@@ -244,7 +268,7 @@ def journal_autosave(request: OrgRequest, year: int, month: int) -> JsonResponse
         return JsonResponse({"detail": refusal}, status=400)
     if page.entry is not None and page.entry.is_submitted:
         return JsonResponse({"detail": _("This journal is already submitted.")}, status=409)
-    form = page.form(page.posted_data(), submit=False)
+    form = page.form(page.posted_data(), submit=False, goals=page.goal_notes_posted())
     form.is_valid()
     try:
         result = page.save(form, submit=False)

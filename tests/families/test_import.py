@@ -375,6 +375,30 @@ def test_a_job_runs_once_even_if_its_task_is_delivered_twice(staff, world_a):
     assert Family.objects.filter(name="Once household").count() == 1
 
 
+@pytest.mark.parametrize("status", [ImportStatus.CHECKING, ImportStatus.WRITING])
+def test_a_job_whose_worker_died_is_run_again_after_the_time_limit(world_a, settings, status):
+    settings.CELERY_TASK_TIME_LIMIT = 3600
+    started = dt.datetime(2024, 7, 5, 10, 59, tzinfo=dt.UTC)  # 61 minutes ago: no task lives on
+    alive = dt.datetime(2024, 7, 5, 11, 30, tzinfo=dt.UTC)  # 30 minutes ago: may be running
+    text = "household_name,group_name,joined_on,household_size,baseline_income\n{}\n"
+    dead = f.ImportJobFactory(
+        organization=world_a.org,
+        status=status,
+        started_at=started,
+        families_csv=text.format("Dead worker household,,2024-01-01,2,1000"),
+    )
+    running = f.ImportJobFactory(organization=world_a.org, status=status, started_at=alive)
+    waiting = imports.import_jobs_waiting(queued_before=dt.datetime(2024, 7, 5, tzinfo=dt.UTC))
+    assert list(waiting) == [(world_a.org.pk, dead.pk)]
+
+    assert imports.import_run(organization_id=world_a.org.pk, job_id=running.pk) is None
+    assert imports.import_run(organization_id=world_a.org.pk, job_id=dead.pk) is not None
+    dead.refresh_from_db()
+    assert dead.status == ImportStatus.DONE
+    assert Family.objects.filter(name="Dead worker household").count() == 1
+    assert imports.import_run(organization_id=world_a.org.pk, job_id=dead.pk) is None
+
+
 def test_an_unexpected_error_fails_the_job_cleanly(staff, world_a, monkeypatch):
     def boom(**kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")

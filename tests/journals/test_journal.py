@@ -3,10 +3,19 @@ import threading
 
 import pytest
 from django.db import connection
+from django.forms.renderers import get_default_renderer
 from django.test import Client
 from freezegun import freeze_time
 
-from journals.models import EntryStatus, GoalUpdate, JournalEntry, JournalRevision, Stipend
+from journals.forms import JOURNAL_RENDERER, JournalForm
+from journals.models import (
+    EntryStatus,
+    GoalUpdate,
+    Indicator,
+    JournalEntry,
+    JournalRevision,
+    Stipend,
+)
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +93,19 @@ def test_a_failed_submit_loses_nothing_and_says_what_to_fix(family, world_a):
     assert entry.status == EntryStatus.DRAFT
     assert entry.draft == {"debt_total": "-5"}
     assert entry.income_benefits == 150
+    # The page shown again still asks about the goals (their notes were not read to save).
+    goal = world_a.objects["goal"]
+    assert f'name="goal_{goal.pk}"' in body
+
+
+@freeze_time("2024-07-05 17:00")
+def test_a_failed_submit_shows_the_goal_notes_typed(family, world_a):
+    goal = world_a.objects["goal"]
+    data = {**answers(income_wages=""), f"goal_{goal.pk}": "Half way <b>", "action": "submit"}
+    body = family.post(JULY, data).content.decode()
+    assert "Half way &lt;b&gt;</textarea>" in body
+    update = GoalUpdate.objects.get(goal=goal, period=dt.date(2024, 7, 1))
+    assert update.note == "Half way <b>"
 
 
 @freeze_time("2024-07-05 17:00")
@@ -252,15 +274,17 @@ def test_twenty_concurrent_submits_make_exactly_one_entry():
         client = Client()
         client.force_login(user)
         barrier.wait()
-        with freeze_time("2024-07-05 17:00"):
-            statuses.append(client.post(JULY, {**answers(), "action": "submit"}).status_code)
+        statuses.append(client.post(JULY, {**answers(), "action": "submit"}).status_code)
         connection.close()
 
-    threads = [threading.Thread(target=submit) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    # One freezer for all the threads: freezegun started and stopped in 20 threads at once
+    # left its patches behind, and later tests failed on a frozen clock.
+    with freeze_time("2024-07-05 17:00"):
+        threads = [threading.Thread(target=submit) for _ in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     assert sorted(set(statuses)) == [302]
     assert (
         JournalEntry.objects.filter(
@@ -272,3 +296,41 @@ def test_twenty_concurrent_submits_make_exactly_one_entry():
         Stipend.objects.filter(family=world.objects["family"], period=dt.date(2024, 7, 1)).count()
         == 1
     )
+
+
+@freeze_time("2024-07-05 17:00")
+def test_the_journal_keeps_its_query_count(family, django_assert_num_queries):
+    # Session, user, membership, the month and last month's entries (one query), indicators,
+    # goals, help exchanges.
+    with django_assert_num_queries(7):
+        assert family.get(JULY).status_code == 200
+    # Session, user, membership, entries, indicators (no goal note typed: no goals); then, in
+    # the transaction (a savepoint inside the test's), the locked entry, its creation
+    # (savepoint, insert, release) and the update.
+    with django_assert_num_queries(12):
+        assert family.post(JULY + "autosave/", answers()).status_code == 200
+
+
+def test_it_writes_the_inputs_exactly_as_djangos_templates_do(world_a):
+    indicators = list(Indicator.objects.for_org(world_a.org).active())
+    goal = world_a.objects["goal"]
+    data = {i.code: f'7<b>&"{n}' if n % 3 else "1" for n, i in enumerate(indicators)}
+    data.update({"nochange_income": "on", f"goal_{goal.pk}": "<i>'"})
+    for form_data in (data, None):
+        form = JournalForm(form_data, indicators=indicators, goals=[goal], for_submit=True)
+        form.is_valid()
+        assert form.renderer is JOURNAL_RENDERER
+        default = get_default_renderer()
+        for name in form.fields:
+            bound = form[name]
+            assert str(bound) == bound.as_widget(), name
+            expected = bound.field.widget.render(
+                bound.html_name, bound.value(), attrs={"id": bound.auto_id}, renderer=default
+            )
+            assert bound.as_widget() == expected, name
+            for option in bound.subwidgets:
+                for wrap in (True, False):
+                    context = {"widget": {**option.data, "wrap_label": wrap}}
+                    ours = JOURNAL_RENDERER.render(option.template_name, context)
+                    theirs = default.render(option.template_name, context)
+                    assert ours == theirs, name

@@ -108,7 +108,7 @@ def test_bad_settings_change_nothing(admin, world_a, field, value, message):
     assert message in response.content.decode()
     org = Organization.objects.get(pk=world_a.org.pk)
     assert (org.journal_due_day, org.currency, org.min_cell_size) == (10, "USD", 11)
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.for_org(world_a.org).exists()
 
 
 def test_a_small_minimum_cell_size_is_allowed_with_a_warning(admin, world_a):
@@ -224,7 +224,7 @@ def test_switching_a_built_in_off_removes_it_from_the_journal(admin, world_a):
     admin.post(url, {"active": "1"})
     wages.refresh_from_db()
     assert wages.active is True
-    assert [e.action for e in AuditEvent.objects.order_by("at")] == [
+    assert [e.action for e in AuditEvent.objects.for_org(world_a.org).order_by("at")] == [
         "indicator.retired",
         "indicator.activated",
     ]

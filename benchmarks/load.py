@@ -1,0 +1,720 @@
+"""Load benchmark: 50 families and 10 staff at once against gunicorn and PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fii .venv/bin/python benchmarks/load.py
+
+It creates its own database, fii_load on the same server (dropped first), fills it with
+`manage.py seed_demo` and one nightly run (so the staff queue has flags), gives accounts to the
+families and the staff (staff with a TOTP authenticator), starts gunicorn on a free port of
+127.0.0.1 with production settings (benchmarks/load_settings.py adds a bare "hello" view) and
+logs everyone in through allauth's forms, the staff with a TOTP code. Then, measured:
+
+1. the bare view, half of --hello-duration, by as many client threads as the mix has people;
+2. the mix, --duration seconds: every family thread opens its home, the month's journal,
+   autosaves a draft --autosaves times, submits twice at once (a double tap) and goes home,
+   then does the same for its next family; the staff threads browse the queue and open flags;
+3. the bare view again, the other half, so that both bracket the mix.
+
+Afterwards it checks in the database that every family that submitted has exactly one
+submitted journal for the month, one stipend and no correction, and that nobody else has one.
+--write-docs updates the Load section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import load_client as lc
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "benchmarks.md"
+LOAD_DB = "fii_load"
+ORG = "riverside"  # one of seed_demo's organizations; the other one is there too
+PASSWORD = "load-benchmark-2026"  # noqa: S105 (accounts of a throwaway database)
+FAMILY_PEOPLE = 50
+STAFF_PEOPLE = 10
+P95_TARGET = 0.300
+RATIO_TARGET = 1 / 8
+
+
+# --- database and data ----------------------------------------------------------------------
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def create_database(url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def server_environment(database_url: str, redis_url: str) -> dict[str, str]:
+    """Production settings, as .env.example has them, for this machine's loopback."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "load_settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "CONN_MAX_AGE": "60",
+        "REQUIRE_MFA": "1",
+        # Pages are measured, not the static files they link to: serve them from static/
+        # without running collectstatic (the same {% static %} lookups, no manifest file).
+        "STATIC_MANIFEST": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def setup_django(environment: dict[str, str]) -> None:
+    os.environ.update(environment)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def seed(families: int, months: int) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", families=families, months=months, verbosity=0)
+    call_command("run_nightly", org=ORG, verbosity=0)
+
+
+@dataclass
+class Accounts:
+    families: list[lc.Family]
+    staff: list[tuple[str, str]]  # e-mail, TOTP secret
+
+
+def create_accounts(pool: int) -> Accounts:
+    """Give `pool` families of the organization an account each, and create the staff."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth.hashers import make_password
+
+    from families.models import Family
+    from fii.models import Membership, Organization, Role, User
+
+    org = Organization.objects.get(slug=ORG)
+    # Families without an account yet (seed_demo gave one family a demo account).
+    chosen = list(
+        Family.objects.for_org(org)
+        .filter(memberships__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:pool]
+    )
+    if len(chosen) < pool:
+        raise SystemExit(f"only {len(chosen)} families to give accounts to, {pool} wanted")
+    hashed = make_password(PASSWORD)  # once: the real hasher, the same cost at login
+    emails = [f"family{n}@load.example" for n in range(pool)]
+    emails += [f"staff{n}@load.example" for n in range(STAFF_PEOPLE)]
+    users = User.objects.bulk_create(User(email=e, name=e, password=hashed) for e in emails)
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
+    )
+    Membership.objects.bulk_create(
+        Membership(user=u, organization=org, role=Role.FAMILY, family_id=f)
+        for u, f in zip(users, chosen, strict=False)
+    )
+    Membership.objects.bulk_create(
+        Membership(user=u, organization=org, role=Role.STAFF) for u in users[pool:]
+    )
+    staff = []
+    for user in users[pool:]:
+        secret = generate_totp_secret()
+        TOTP.activate(user, secret)
+        staff.append((user.email, secret))
+    families = [
+        lc.Family(family_id, email, address=f"10.1.{n // 250}.{n % 250 + 1}")
+        for n, (family_id, email) in enumerate(zip(chosen, emails, strict=False))
+    ]
+    return Accounts(families, staff)
+
+
+def make_plan(autosaves: int) -> lc.Plan:
+    """Look up what the people's scripts need: paths, every journal answer, the flags."""
+    from django.urls import reverse
+
+    from capital.models import Flag, FlagStatus, Program
+    from fii.models import Organization
+    from journals.models import Indicator
+    from journals.periods import month_start
+
+    org = Organization.objects.get(slug=ORG)
+    period = month_start(org.today())
+    month = {"org_slug": ORG, "year": period.year, "month": period.month}
+    answers = [(i.code, answer(i)) for i in Indicator.objects.for_org(org).active()]
+    flags = list(
+        Flag.objects.for_org(org)
+        .filter(status__in=[FlagStatus.OPEN, FlagStatus.IN_REVIEW])
+        .values_list("pk", flat=True)
+    )
+    if not flags:
+        raise SystemExit("the nightly run raised no flag: the staff would have no queue")
+    return lc.Plan(
+        org_slug=ORG,
+        journal_path=reverse("journal_month", kwargs=month),
+        autosave_path=reverse("journal_autosave", kwargs=month),
+        answers=answers,
+        autosaves=autosaves,
+        flag_ids=flags,
+        program_ids=list(Program.objects.for_org(org).values_list("pk", flat=True)),
+        queue_pages=math.ceil(len(flags) / 25),
+    )
+
+
+def answer(indicator: Any) -> str:
+    """Return a plausible answer to one indicator, as a person would type it."""
+    from journals.catalog import Kind
+
+    if indicator.kind == Kind.YESNO:
+        return "1"
+    if indicator.kind == Kind.SCALE:
+        return "4"
+    if indicator.kind == Kind.CHOICE:
+        return str(indicator.choices[0]) if indicator.choices else ""
+    typical = {Kind.MONEY: 320, Kind.HOURS: 12, Kind.COUNT: 2}.get(indicator.kind, 1)
+    low = indicator.min_value if indicator.min_value is not None else typical
+    high = indicator.max_value if indicator.max_value is not None else typical
+    return str(int(min(max(typical, low), high)))
+
+
+def period_of_plan() -> date:
+    from fii.models import Organization
+    from journals.periods import month_start
+
+    return month_start(Organization.objects.get(slug=ORG).today())
+
+
+def analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    connection.close()  # the server is about to take its own connections
+
+
+# --- the server -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# Method, path and seconds spent in the worker: the server's side of each request's latency.
+ACCESS_FORMAT = "%(m)s %(U)s %(L)s"
+ACCESS_KINDS = [
+    (re.compile(r"GET /o/[^/]+/family/$"), "family home"),
+    (re.compile(r"GET /o/[^/]+/family/journal/[0-9-]+/$"), "journal"),
+    (re.compile(r"POST /o/[^/]+/family/journal/[0-9-]+/autosave/$"), "draft save"),
+    (re.compile(r"POST /o/[^/]+/family/journal/[0-9-]+/$"), "submit"),
+    (re.compile(r"GET /o/[^/]+/queue/$"), "staff queue"),
+    (re.compile(r"GET /o/[^/]+/queue/[0-9]+/$"), "staff flag"),
+    (re.compile(r"GET /bench/hello/$"), lc.HELLO),
+]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    error_log: Path
+
+    @property
+    def access_log(self) -> Path:
+        return self.error_log.with_name("access.log")
+
+    def log_size(self) -> int:
+        return self.access_log.stat().st_size if self.access_log.exists() else 0
+
+    def worker_seconds(self, start: int, end: int) -> dict[str, list[float]]:
+        """Return the seconds each request spent in a worker, by kind, from a part of the log."""
+        with self.access_log.open("rb") as log:
+            log.seek(start)
+            lines = log.read(end - start).decode().splitlines()
+        seconds: dict[str, list[float]] = {}
+        for line in lines:
+            request, _, taken = line.rpartition(" ")
+            kind = next((k for pattern, k in ACCESS_KINDS if pattern.match(request)), None)
+            if kind is not None:
+                seconds.setdefault(kind, []).append(float(taken))
+        return seconds
+
+
+def start_server(env: dict[str, str], workers: int, threads: int, logs: Path) -> Server:
+    port = free_port()
+    error_log = logs / "gunicorn.log"
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "fii.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--chdir",
+        str(ROOT),
+        "--pythonpath",
+        str(ROOT / "benchmarks"),
+        "--access-logfile",
+        str(logs / "access.log"),
+        "--access-logformat",
+        ACCESS_FORMAT,
+        "--error-logfile",
+        str(error_log),
+    ]
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
+    if _has_setting("control_socket_disable"):
+        command.append("--no-control-socket")  # one per user's home: runs would share it
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)  # noqa: S603
+    server = Server(process, port, error_log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn ended at once:\n{error_log.read_text()[-3000:]}")
+        try:
+            response = lc.Browser(("127.0.0.1", port), "10.0.0.1").get("/healthz")
+            if response.status == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop_server(server)
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def _has_setting(name: str) -> bool:
+    from gunicorn import config
+
+    return any(setting.name == name for setting in config.KNOWN_SETTINGS)
+
+
+def stop_server(server: Server) -> None:
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+def worker_errors(server: Server) -> list[str]:
+    """Lines of the server's log that tell of a crash, a timeout or a traceback."""
+    text = server.error_log.read_text() if server.error_log.exists() else ""
+    bad = ("Traceback", "ERROR", "WORKER TIMEOUT", "Internal Server Error")
+    return [line for line in text.splitlines() if any(b in line for b in bad)]
+
+
+# --- logging in, and the measured phases ----------------------------------------------------
+
+
+def progress_bar(total: float, desc: str, unit: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=True)
+
+
+def log_everyone_in(
+    server: Server, accounts: Accounts, plan: lc.Plan, parallel: int
+) -> list[lc.Browser]:
+    """Log every family and staff account in through the forms, before anything is measured."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    target = ("127.0.0.1", server.port)
+    staff = [lc.Browser(target, f"10.2.0.{n + 1}") for n in range(len(accounts.staff))]
+    jobs: list[Callable[[], None]] = []
+    for family in accounts.families:
+        family.browser = lc.Browser(target, family.address)
+        jobs.append(lambda f=family: lc.log_in(f.browser, f.email, PASSWORD))  # type: ignore[misc]
+    for browser, (email, secret) in zip(staff, accounts.staff, strict=True):
+
+        def code(secret: str = secret) -> str:
+            return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+        jobs.append(lambda b=browser, e=email, c=code: lc.log_in(b, e, PASSWORD, c))  # type: ignore[misc]
+    bar = progress_bar(len(jobs), "logging in", " people")
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not jobs:
+                    return
+                job = jobs.pop()
+            try:
+                job()
+            except (lc.ClientError, OSError) as exc:
+                failures.append(str(exc))
+            bar.update(1)
+
+    threads = [threading.Thread(target=work) for _ in range(parallel)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    bar.close()
+    if failures:
+        raise SystemExit(f"{len(failures)} logins failed, first: {failures[0]}")
+    warm_up(accounts, staff, plan)
+    return staff
+
+
+def warm_up(accounts: Accounts, staff: list[lc.Browser], plan: lc.Plan) -> None:
+    """Open each kind of page a few times, so every worker has loaded its templates."""
+    for family in accounts.families[:FAMILY_PEOPLE]:
+        assert family.browser is not None
+        for path in (plan.family_home, plan.journal_path):
+            lc.expect(family.browser.get(path), 200)
+    for n, browser in enumerate(staff):
+        lc.expect(browser.get(plan.queue), 200)
+        lc.expect(browser.get(f"{plan.queue}{plan.flag_ids[n % len(plan.flag_ids)]}/"), 200)
+
+
+def measure(server: Server, name: str, people: list[Any], seconds: float) -> lc.Phase:
+    start = server.log_size()
+    bar = progress_bar(round(seconds), name, " s")
+    last = {"t": 0}
+
+    def progress(elapsed: float, done: int, errors: int) -> None:
+        bar.update(int(elapsed) - last["t"])
+        last["t"] = int(elapsed)
+        bar.set_postfix(requests=done, rps=f"{done / max(elapsed, 1e-3):.0f}", errors=errors)
+
+    phase = lc.run_phase(name, people, seconds, progress)
+    bar.close()
+    time.sleep(0.5)  # the workers write the last lines of their access log
+    phase.worker = server.worker_seconds(start, server.log_size())
+    return phase
+
+
+def hello_people(server: Server, count: int) -> list[Any]:
+    people = []
+    for n in range(count):
+        person = lc.Person(f"hello {n}")
+        browser = lc.Browser(("127.0.0.1", server.port), f"10.3.0.{n + 1}")
+        people.append((person, lambda stop, p=person, b=browser: lc.hello_loop(p, b, stop)))
+    return people
+
+
+def mix_people(accounts: Accounts, staff: list[lc.Browser], plan: lc.Plan) -> list[Any]:
+    people: list[Any] = []
+    for n, hand in enumerate(lc.chunks(accounts.families, FAMILY_PEOPLE)):
+        person = lc.Person(f"family {n}", families=hand)
+        people.append((person, lambda stop, p=person: lc.family_loop(p, plan, stop)))
+    for n, browser in enumerate(staff):
+        person = lc.Person(f"staff {n}")
+        people.append((person, lambda stop, p=person, b=browser: lc.staff_loop(p, b, plan, stop)))
+    return people
+
+
+# --- the journals, checked in the database --------------------------------------------------
+
+
+@dataclass
+class JournalCheck:
+    submitted: int  # families whose two submits were sent
+    acknowledged: int  # ... and both answered with the way home
+    entries: int  # submitted entries of the month in the database, for the bench families
+    lost: int  # families that submitted, without a submitted entry
+    duplicated: int  # more than one entry, stipend, or a correction made by the second submit
+    unexpected: int  # submitted entries of families that did not submit
+
+    @property
+    def ok(self) -> bool:
+        return not (self.lost or self.duplicated or self.unexpected)
+
+    def line(self) -> str:
+        return (
+            f"{self.submitted} families submitted twice at once ({self.acknowledged} with both "
+            f"answers right); {self.entries} submitted journals in the database; "
+            f"lost {self.lost}, duplicated {self.duplicated}, unexpected {self.unexpected}"
+        )
+
+
+def check_journals(accounts: Accounts, people: list[Any], period: date) -> JournalCheck:
+    from django.db import connection
+    from django.db.models import Count, Q
+
+    from journals.models import EntryStatus, JournalEntry, JournalRevision, Stipend
+
+    connection.close()  # a fresh connection after the server's run
+    submitted = {f for person, _ in people for f in person.submitted}
+    acknowledged = {f for person, _ in people for f in person.acknowledged}
+    ids = [f.family_id for f in accounts.families]
+    rows = (
+        JournalEntry.objects.filter(family_id__in=ids, period=period)
+        .values("family_id")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status=EntryStatus.SUBMITTED)))
+    )
+    done = {r["family_id"] for r in rows if r["done"]}
+    extra = sum(r["n"] - 1 for r in rows if r["n"] > 1)
+    stipends = (
+        Stipend.objects.filter(family_id__in=ids, period=period)
+        .values("family_id")
+        .annotate(n=Count("id"))
+    )
+    extra += sum(s["n"] - 1 for s in stipends if s["n"] > 1)
+    missing_stipends = len(done - {s["family_id"] for s in stipends})
+    corrections = JournalRevision.objects.filter(
+        entry__family_id__in=ids, entry__period=period
+    ).count()
+    return JournalCheck(
+        submitted=len(submitted),
+        acknowledged=len(acknowledged),
+        entries=len(done),
+        lost=len(submitted - done) + missing_stipends,
+        duplicated=extra + corrections,
+        unexpected=len(done - submitted),
+    )
+
+
+# --- reporting ------------------------------------------------------------------------------
+
+
+def ms(seconds: float) -> str:
+    if math.isnan(seconds):
+        return "-"
+    return f"{seconds * 1000:,.{1 if seconds < 0.01 else 0}f} ms"
+
+
+def table(mix: lc.Phase, hello: lc.Phase) -> list[str]:
+    lines = [
+        "| requests | count | requests/s | p50 | p95 | p99 | errors | in a worker, p50 / p95 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    rows: list[tuple[str, lc.Phase, tuple[str, ...] | None]] = [
+        *((k, mix, (k,)) for k in lc.FAMILY_KINDS),
+        ("**family pages**", mix, lc.FAMILY_KINDS),
+        *((k, mix, (k,)) for k in lc.STAFF_KINDS),
+        ("**whole mix**", mix, None),
+        ("bare view (hello)", hello, None),
+    ]
+    for label, phase, kinds in rows:
+        p50, p95, p99 = phase.percentiles(kinds)
+        w50, w95, _ = phase.in_worker(kinds)
+        lines.append(
+            f"| {label} | {phase.count(kinds):,} | {phase.rps(kinds):,.1f} | {ms(p50)} "
+            f"| {ms(p95)} | {ms(p99)} | {len(phase.errors(kinds))} | {ms(w50)} / {ms(w95)} |"
+        )
+    return lines
+
+
+def verdicts(mix: lc.Phase, hello: lc.Phase, journals: JournalCheck) -> list[str]:
+    errors = len(mix.errors()) + len(hello.errors())
+    p95 = mix.percentiles(lc.FAMILY_KINDS)[1]
+    ratio = mix.rps(lc.FAMILY_KINDS) / hello.rps()
+
+    def met(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    return [
+        f"- errors: {errors} (target 0: {met(errors == 0)})",
+        f"- journals: {journals.line()} (target none lost or duplicated: {met(journals.ok)})",
+        f"- family pages p95: {ms(p95)} (target under {ms(P95_TARGET)}: {met(p95 < P95_TARGET)})",
+        f"- family pages {mix.rps(lc.FAMILY_KINDS):,.1f} requests/s against the bare view's "
+        f"{hello.rps():,.1f}: **1/{1 / ratio:.1f}** of it (target at least 1/8: "
+        f"{met(ratio >= RATIO_TARGET)}); the whole mix "
+        f"{mix.rps():,.1f} requests/s, 1/{hello.rps() / mix.rps():.1f}",
+    ]
+
+
+def others_busy(seconds: float = 3) -> float | None:
+    """Return the share of all cores busy while the server is idle: other programs' load."""
+    before = lc.cpu_ticks()
+    time.sleep(seconds)
+    after = lc.cpu_ticks()
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
+def conditions(mix: lc.Phase, hello: lc.Phase, idle: float | None) -> str:
+    def share(phase: lc.Phase) -> str:
+        client = phase.client_cpu / phase.seconds
+        busy = f", all cores {phase.machine_busy:.0%} busy" if phase.machine_busy else ""
+        return f"{client:.2f} cores for the client{busy}"
+
+    before = (
+        ""
+        if idle is None
+        else (
+            f"Before them, with the server idle, other programs kept {idle:.0%} of all cores busy. "
+        )
+    )
+    return f"{before}During the mix: {share(mix)}. During the bare view: {share(hello)}."
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    import django
+    import gunicorn
+
+    return (
+        f"{os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}, "
+        f"Django {django.get_version()}, gunicorn {gunicorn.__version__}"
+    )
+
+
+def postgres_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+
+
+def describe(args: argparse.Namespace, mix: lc.Phase, hello: lc.Phase, postgres: str) -> str:
+    kind = f"gthread, {args.threads} threads each" if args.threads > 1 else "sync"
+    return (
+        f"Measured on {datetime.now(tz=UTC).date().isoformat()}, {machine()}, {postgres} and "
+        f"Redis on the same machine; gunicorn with {args.workers} {kind} workers; "
+        f"{FAMILY_PEOPLE} family and {STAFF_PEOPLE} staff threads, {args.families:,} family "
+        f"accounts, {args.autosaves} autosaves a visit; the mix for {mix.seconds:.0f} s, the "
+        f"bare view for {hello.seconds:.0f} s."
+    )
+
+
+def write_docs(text: str) -> None:
+    section = f"<!-- load:begin -->\n{text}\n<!-- load:end -->"
+    current = DOCS.read_text()
+    pattern = re.compile(r"<!-- load:begin -->.*<!-- load:end -->", re.DOTALL)
+    if pattern.search(current):
+        DOCS.write_text(pattern.sub(lambda _: section, current))
+    else:
+        DOCS.write_text(current.rstrip("\n") + "\n\n## Load\n\n" + section + "\n")
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--duration", type=float, default=60, help="Seconds of the mix.")
+    parser.add_argument(
+        "--hello-duration", type=float, default=20, help="Seconds of the bare view, in two halves."
+    )
+    parser.add_argument(
+        "--families",
+        type=int,
+        default=1000,
+        help="Family accounts, dealt among the 50 family threads; each submits once. The mix "
+        "ends early if a thread runs out of families.",
+    )
+    parser.add_argument("--autosaves", type=int, default=4, help="Autosaves in a visit.")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes.")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="Threads per worker (more than 1: gthread)."
+    )
+    parser.add_argument("--months", type=int, default=12, help="Months of seeded journals.")
+    parser.add_argument(
+        "--redis-url", default="redis://127.0.0.1:6379/13", help="Cache (flushed first)."
+    )
+    parser.add_argument("--write-docs", action="store_true", help="Update docs/benchmarks.md.")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if args.families < FAMILY_PEOPLE:
+        raise SystemExit(f"--families must be at least {FAMILY_PEOPLE}")
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fii")
+    url = with_database(base, LOAD_DB)
+    create_database(base, LOAD_DB)
+    flush_redis(args.redis_url)
+    env = server_environment(url, args.redis_url)
+    setup_django(env)
+    started = time.perf_counter()
+    seed(families=args.families + 10, months=args.months)
+    accounts = create_accounts(args.families)
+    plan = make_plan(args.autosaves)
+    period = period_of_plan()
+    postgres = postgres_version()
+    analyze()
+    print(f"  database filled in {time.perf_counter() - started:.0f} s")
+    with TemporaryDirectory(prefix="fii-load-") as logs:
+        server = start_server(env, args.workers, args.threads, Path(logs))
+        try:
+            staff = log_everyone_in(server, accounts, plan, parallel=2 * args.workers)
+            idle = others_busy()
+            people = FAMILY_PEOPLE + STAFF_PEOPLE
+            half = args.hello_duration / 2
+            first = measure(server, "bare view", hello_people(server, people), half)
+            mixed = mix_people(accounts, staff, plan)
+            mix = measure(server, "mix", mixed, args.duration)
+            second = measure(server, "bare view", hello_people(server, people), half)
+        finally:
+            stop_server(server)
+        crashes = worker_errors(server)
+    flush_redis(args.redis_url)
+    hello = lc.merge("bare view", [first, second])
+    journals = check_journals(accounts, mixed, period)
+    report(args, mix, hello, journals, crashes, postgres, idle)
+
+
+def report(
+    args: argparse.Namespace,
+    mix: lc.Phase,
+    hello: lc.Phase,
+    journals: JournalCheck,
+    crashes: list[str],
+    postgres: str,
+    idle: float | None,
+) -> None:
+    lines = table(mix, hello)
+    notes = verdicts(mix, hello, journals)
+    if mix.ran_out:
+        notes.append(
+            f"- {mix.ran_out} family threads ran out of families: the mix ended after "
+            f"{mix.seconds:.0f} s; give more --families for a longer one"
+        )
+    if crashes:
+        notes.append(f"- the server logged {len(crashes)} errors, first: `{crashes[0][:200]}`")
+    errors = mix.errors() + hello.errors()
+    kinds = sorted({(e.kind, e.error) for e in errors})[:5]
+    notes += [f"- error on {kind}: `{error}`" for kind, error in kinds]
+    load = conditions(mix, hello, idle)
+    print("\n".join(["", *lines, "", *notes, "", load]))
+    if args.write_docs:
+        head = describe(args, mix, hello, postgres)
+        text = "\n".join([head, "", *lines, "", *notes, "", load])
+        write_docs(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,311 @@
+"""CPU per request of the pages the load benchmark drives, measured in-process.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fii .venv/bin/python benchmarks/pages.py
+
+The load benchmark (benchmarks/load.py) tells how many requests a second the server answers;
+this one tells what one request of each kind costs the Python process, so that a change to a
+page can be checked in a minute on a busy machine: it counts CPU time (time.process_time),
+not wall time, and reports the median of many requests with the number of SQL queries.
+
+It creates its own database, fii_pages on the server of DATABASE_URL (dropped first; --keep
+reuses it), fills it as the load benchmark does (seed_demo, one nightly run, accounts for
+families and staff), and sends every request through Django's WSGI handler with the production
+settings of the load benchmark (DEBUG off, a SECRET_KEY, persistent connections, REQUIRE_MFA),
+carrying the session and CSRF cookies and the headers the reverse proxy adds. The cache is
+database 14 of the local Redis (--redis-url), flushed before and after, or local memory when
+Redis does not answer. The PostgreSQL server's own time is not counted: it runs in its own
+process. Each family visit is the load benchmark's, with one submit instead of two: home, the
+month's journal, autosaves, a submit, home again; the month's journals and stipends of the
+visited families are deleted between rounds. A first round warms up and is not counted.
+
+--profile KIND prints a pyinstrument profile of that kind of request (pyinstrument is not a
+dependency of the project: install it in the virtual environment to use this option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import load  # the load benchmark: its database, settings, data and plan
+
+PAGES_DB = "fii_pages"
+HOST = "127.0.0.1"
+
+
+class Tab:
+    """One browser tab calling the WSGI application directly, with a cookie jar."""
+
+    def __init__(self, app: Any, address: str) -> None:
+        self.app = app
+        self.address = address
+        self.cookies: dict[str, str] = {}
+
+    def environ(self, method: str, path: str, body: bytes = b"") -> dict[str, Any]:
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": HOST,
+            "SERVER_PORT": "443",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": HOST,
+            "HTTP_ACCEPT_ENCODING": "gzip",
+            "HTTP_X_FORWARDED_FOR": self.address,
+            "HTTP_X_FORWARDED_PROTO": "https",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            "CONTENT_LENGTH": str(len(body)),
+        }
+        if self.cookies:
+            environ["HTTP_COOKIE"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if method == "POST":
+            environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+            environ["HTTP_ORIGIN"] = f"https://{HOST}"
+        return environ
+
+    def call(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, bytes]:
+        body = b""
+        if form is not None:
+            form = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **form}
+            body = urlencode(form).encode()
+        answer: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None):  # type: ignore[no-untyped-def]
+            answer["status"] = int(status.split()[0])
+            answer["headers"] = headers
+
+        chunks = self.app(self.environ(method, path, body), start_response)
+        try:
+            data = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        for name, value in answer["headers"]:
+            if name.lower() == "set-cookie":
+                key, _, rest = value.strip().partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        return answer["status"], data
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.cpu: dict[str, list[float]] = defaultdict(list)
+        self.queries: dict[str, list[int]] = defaultdict(list)
+        self.last_sql: dict[str, list[str]] = {}
+        self.profiler: Any = None
+        self.profile_kind = ""
+
+    @contextmanager
+    def measure(self, kind: str, record: bool) -> Iterator[None]:
+        from django.db import connection
+
+        statements: list[str] = []
+
+        def counter(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        profiling = record and self.profiler is not None and kind == self.profile_kind
+        with connection.execute_wrapper(counter):
+            if profiling:
+                self.profiler.start()
+            started = time.process_time()
+            yield
+            spent = time.process_time() - started
+            if profiling:
+                self.profiler.stop()
+        if record:
+            self.cpu[kind].append(spent * 1000)
+            self.queries[kind].append(len(statements))
+            self.last_sql[kind] = statements
+
+
+def request(
+    tally: Tally,
+    record: bool,
+    kind: str,
+    call: Callable[[], tuple[int, bytes]],
+    expected: int,
+) -> bytes:
+    with tally.measure(kind, record):
+        status, body = call()
+    if status != expected:
+        raise SystemExit(f"{kind}: status {status}, expected {expected}: {body[:300]!r}")
+    return body
+
+
+def log_in(client_class: Any, tab: Tab, email: str) -> None:
+    """Log in as the person without the password hasher, and give the tab the cookies."""
+    from fii.models import User
+
+    client = client_class()
+    client.force_login(User.objects.get(email=email))
+    tab.cookies.update({k: v.value for k, v in client.cookies.items()})
+    # The CSRF cookie, as a first page would set it.
+    tab.call("GET", "/accounts/login/")
+
+
+def reset_month(family_ids: list[int], period: Any) -> None:
+    from journals.models import JournalEntry, Stipend
+
+    Stipend.objects.filter(family_id__in=family_ids, period=period).delete()
+    JournalEntry.objects.filter(family_id__in=family_ids, period=period).delete()
+
+
+def visit(tally: Tally, record: bool, tab: Tab, plan: Any) -> None:
+    home = plan.family_home
+    request(tally, record, "family home", lambda: tab.call("GET", home), 200)
+    request(tally, record, "journal", lambda: tab.call("GET", plan.journal_path), 200)
+    for step in range(plan.autosaves):
+        form = plan.draft(step)
+        request(
+            tally,
+            record,
+            "draft save",
+            lambda form=form: tab.call("POST", plan.autosave_path, form),  # type: ignore[misc]
+            200,
+        )
+    submission = plan.submission()
+    request(tally, record, "submit", lambda: tab.call("POST", plan.journal_path, submission), 302)
+    request(tally, record, "family home", lambda: tab.call("GET", home), 200)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--families", type=int, default=30, help="family accounts visited")
+    parser.add_argument("--rounds", type=int, default=3, help="visits of every family")
+    parser.add_argument("--autosaves", type=int, default=4)
+    parser.add_argument("--bare", type=int, default=300, help="requests of the bare view")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--profile", default="", help="a kind of request to profile")
+    parser.add_argument("--keep", action="store_true", help="reuse fii_pages as it is")
+    parser.add_argument("--sql", action="store_true", help="print the queries of each kind")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        raise SystemExit("set DATABASE_URL to a PostgreSQL server (postgres://...)")
+    database_url = load.with_database(url, PAGES_DB)
+    redis_url = args.redis_url if redis_answers(args.redis_url) else ""
+    if not args.keep:
+        load.create_database(url, PAGES_DB)
+    if redis_url:
+        load.flush_redis(redis_url)
+    environment = load.server_environment(database_url, redis_url)
+    if not redis_url:
+        del environment["REDIS_URL"]
+    load.setup_django(environment)
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import Client
+
+    from fii.models import User
+
+    if not args.keep:
+        load.seed(args.families + 10, 12)
+        load.create_accounts(args.families)
+        load.analyze()
+    families = [
+        (u.email, u.memberships.get().family_id)
+        for u in User.objects.filter(email__endswith="@load.example", email__startswith="family")
+        .order_by("pk")
+        .prefetch_related("memberships")[: args.families]
+    ]
+    plan = load.make_plan(args.autosaves)
+    period = load.period_of_plan()
+    app = WSGIHandler()
+
+    tally = Tally()
+    if args.profile:
+        from pyinstrument import Profiler
+
+        tally.profiler = Profiler(interval=0.0002)
+        tally.profile_kind = args.profile
+
+    tabs = []
+    for n, (email, _family_id) in enumerate(families):
+        tab = Tab(app, f"10.2.{n // 250}.{n % 250 + 1}")
+        log_in(Client, tab, email)
+        tabs.append(tab)
+    anonymous = Tab(app, "10.3.0.1")
+    family_ids = [f for _e, f in families]
+
+    # A round first to warm up (templates compiled, connections open), then the measured ones.
+    for round_number in range(args.rounds + 1):
+        record = round_number > 0
+        reset_month(family_ids, period)
+        for tab in tabs:
+            visit(tally, record, tab, plan)
+        for n in range(args.bare // (args.rounds + 1)):
+            tab = tabs[n % len(tabs)]
+            request(tally, record, "bare view", lambda: anonymous.call("GET", "/bench/hello/"), 200)
+            request(
+                tally,
+                record,
+                "bare view, logged in",
+                lambda tab=tab: tab.call("GET", "/bench/hello/"),  # type: ignore[misc]
+                200,
+            )
+    reset_month(family_ids, period)
+    if redis_url:
+        load.flush_redis(redis_url)
+
+    print(
+        f"{len(tabs)} families, {args.rounds} rounds, {args.autosaves} autosaves a visit; "
+        f"cache: {'Redis' if redis_url else 'local memory'}"
+    )
+    print("| requests | count | CPU ms, median | p90 | queries |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for kind in [
+        "bare view",
+        "bare view, logged in",
+        "family home",
+        "journal",
+        "draft save",
+        "submit",
+    ]:
+        cpu = sorted(tally.cpu[kind])
+        queries = sorted(set(tally.queries[kind]))
+        shown = "/".join(map(str, queries))
+        p90 = cpu[int(len(cpu) * 0.9)]
+        print(f"| {kind} | {len(cpu)} | {statistics.median(cpu):.2f} | {p90:.2f} | {shown} |")
+    if args.sql:
+        for kind, statements in tally.last_sql.items():
+            print(f"\n{kind}:")
+            for sql in statements:
+                print("   ", sql[:160])
+    if tally.profiler is not None:
+        print(tally.profiler.output_text(unicode=True, color=False))
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except Exception:  # no Redis: the local-memory cache
+        return False
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,455 @@
+"""Erasure: a family asks to be forgotten, an org admin decides, and its personal data goes.
+
+What is erased and what is kept, and why, is written down in docs/erasure.md. In short: names,
+people, free text and accounts go; numbers, dates, group membership and the ledger stay,
+without names, so every total the organization and its funders see stays the same.
+
+Each app erases its own rows: this module the families and accounts; journals, insights and
+capital theirs, by receiving ``families.signals.family_erased`` inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from importlib import import_module
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fii.audit import audit_event
+from fii.models import ApiToken, AuditEvent, Membership, Organization, Role, User
+
+from .models import (
+    Consent,
+    ErasureRequest,
+    ErasureStatus,
+    Family,
+    FamilyMember,
+    ImportJob,
+    Invitation,
+)
+from .signals import family_erased
+
+ERASED = "[erased]"
+# Shorter values (a two-letter first name) would match inside unrelated words.
+MIN_SCRUB_LENGTH = 3
+DB_SESSION_ENGINES = frozenset(
+    {"django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"}
+)
+
+
+class ErasureError(Exception):
+    """A request or decision about erasure is refused, for a reason people should read."""
+
+
+def erased_family_name(family: Family) -> str:
+    """Return the neutral name an erased family keeps, so ledgers still have a label."""
+    return f"Erased family {family.pk}"
+
+
+def erased_email(user: User) -> str:
+    """Return a unique address that can never receive mail (RFC 2606 reserves .invalid)."""
+    return f"erased-{user.pk}@invalid"
+
+
+# Requests and decisions --------------------------------------------------------------------
+
+
+def _locked_pending(organization: Organization, erasure: ErasureRequest) -> ErasureRequest:
+    locked = (
+        ErasureRequest.objects.for_org(organization)
+        .select_for_update()
+        .filter(pk=erasure.pk, status=ErasureStatus.PENDING)
+        .first()
+    )
+    if locked is None:
+        raise ErasureError(_("This request was already decided or cancelled."))
+    return locked
+
+
+@transaction.atomic
+def erasure_request(
+    *,
+    organization: Organization,
+    actor: Any,
+    family: Family,
+    on_behalf: bool = False,
+    request: HttpRequest | None = None,
+) -> ErasureRequest:
+    """Record a family's request to be forgotten; at most one waits per family."""
+    if family.organization_id != organization.pk or family.is_erased:
+        raise ErasureError(_("This family's information was already deleted."))
+    if ErasureRequest.objects.for_org(organization).pending().filter(family=family).exists():
+        raise ErasureError(_("A request is already waiting for an admin."))
+    try:
+        with transaction.atomic():
+            erasure = ErasureRequest.objects.create(
+                organization=organization,
+                family=family,
+                requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+                on_behalf=on_behalf,
+            )
+    except IntegrityError as exc:  # a request sent twice at once: the first one stands
+        raise ErasureError(_("A request is already waiting for an admin.")) from exc
+    audit_event(
+        "erasure.requested",
+        organization=organization,
+        actor=actor,
+        obj=erasure,
+        request=request,
+        family=family.pk,
+        on_behalf=on_behalf,
+    )
+    return erasure
+
+
+def _close(locked: ErasureRequest, actor: Any, status: str, **fields: Any) -> ErasureRequest:
+    locked.status = status
+    locked.decided_at = timezone.now()
+    locked.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def erasure_cancel(
+    *,
+    organization: Organization,
+    actor: Any,
+    erasure: ErasureRequest,
+    request: HttpRequest | None = None,
+) -> ErasureRequest:
+    """Withdraw a waiting request; nothing is erased."""
+    erasure = _close(_locked_pending(organization, erasure), actor, ErasureStatus.CANCELLED)
+    audit_event(
+        "erasure.cancelled",
+        organization=organization,
+        actor=actor,
+        obj=erasure,
+        request=request,
+        family=erasure.family_id,
+    )
+    return erasure
+
+
+@transaction.atomic
+def erasure_decline(
+    *,
+    organization: Organization,
+    actor: Any,
+    erasure: ErasureRequest,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> ErasureRequest:
+    """Decline a waiting request with a reason the family reads; nothing is erased."""
+    locked = _locked_pending(organization, erasure)
+    erasure = _close(locked, actor, ErasureStatus.DECLINED, decline_reason=reason.strip())
+    # The reason is free text about the family: the log says that one was given, not what.
+    audit_event(
+        "erasure.declined",
+        organization=organization,
+        actor=actor,
+        obj=erasure,
+        request=request,
+        family=erasure.family_id,
+    )
+    return erasure
+
+
+@transaction.atomic
+def erasure_approve(
+    *,
+    organization: Organization,
+    actor: Any,
+    erasure: ErasureRequest,
+    request: HttpRequest | None = None,
+) -> ErasureRequest:
+    """Approve a waiting request and erase the family's personal data, in one transaction."""
+    locked = _locked_pending(organization, erasure)
+    counts = family_erase(organization=organization, family=locked.family)
+    erasure = _close(locked, actor, ErasureStatus.COMPLETED, erased_counts=counts)
+    audit_event(
+        "erasure.completed",
+        organization=organization,
+        actor=actor,
+        obj=erasure,
+        request=request,
+        family=erasure.family_id,
+        counts=counts,
+    )
+    return erasure
+
+
+# The erasure itself ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def family_erase(*, organization: Organization, family: Family) -> dict[str, dict[str, int]]:
+    """Erase a family's personal data and free text in every app; return counts by app.
+
+    Safe to run twice: a second run finds nothing left to change and counts zeros.
+    """
+    family = Family.objects.for_org(organization).select_for_update().get(pk=family.pk)
+    secrets = _personal_values(organization, family)
+    users = _family_users(organization, family)
+    counts: dict[str, int] = {}
+    counts["family"] = _erase_family_row(family)
+    counts["household_members"] = _delete_all(
+        FamilyMember.objects.for_org(organization).filter(family=family)
+    )
+    counts["invitations"] = _delete_all(
+        Invitation.objects.for_org(organization).filter(family=family)
+    )
+    counts["consent_names"] = (
+        Consent.objects.for_org(organization)
+        .filter(family=family)
+        .exclude(agreed_by="")
+        .update(agreed_by="")
+    )
+    counts["memberships_closed"] = (
+        Membership.objects.for_org(organization)
+        .filter(family=family, role=Role.FAMILY, is_active=True)
+        .update(is_active=False)
+    )
+    counts.update(_erase_accounts(users))
+    counts["decline_reasons"] = (
+        ErasureRequest.objects.for_org(organization)
+        .filter(family=family)
+        .exclude(decline_reason="")
+        .update(decline_reason="")
+    )
+    counts["import_files"] = _scrub_imports(organization, secrets.get("family_name", ""), family)
+    counts["audit_details"] = _scrub_audit(organization, secrets["all"])
+    counts["audit_addresses"] = (
+        AuditEvent.objects.filter(actor__in=[u.pk for u in users["erase"]])
+        .exclude(ip_address=None)
+        .update(ip_address=None)
+    )
+    scrub_admin_log(Family, [family.pk])
+    scrub_admin_log(FamilyMember, secrets["member_ids"])
+    scrub_admin_log(User, [u.pk for u in users["erase"]])
+    out: dict[str, dict[str, int]] = {"families": counts}
+    for receiver, result in family_erased.send(
+        sender=Family, family=family, organization=organization
+    ):
+        app_counts: dict[str, int] = result or {}  # type: ignore[assignment]
+        out[receiver.__module__.split(".")[0]] = dict(app_counts)
+    return out
+
+
+def _personal_values(organization: Organization, family: Family) -> dict[str, Any]:
+    """Collect the values an audit detail or an import file might have copied."""
+    members = list(FamilyMember.objects.for_org(organization).filter(family=family))
+    values: set[str] = {m.first_name for m in members} | {m.school for m in members}
+    accounts = User.objects.filter(
+        memberships__organization=organization, memberships__family=family
+    ).values_list("email", "name")
+    for email, name in accounts:
+        values |= {email, name}
+    values |= set(
+        Invitation.objects.for_org(organization)
+        .filter(family=family)
+        .values_list("email", flat=True)
+    )
+    values |= set(
+        Consent.objects.for_org(organization)
+        .filter(family=family)
+        .values_list("agreed_by", flat=True)
+    )
+    out: dict[str, Any] = {"member_ids": [m.pk for m in members]}
+    if not family.is_erased:
+        values.add(family.name)
+        out["family_name"] = family.name
+    out["all"] = sorted(v.strip() for v in values if len(v.strip()) >= MIN_SCRUB_LENGTH)
+    return out
+
+
+def _family_users(organization: Organization, family: Family) -> dict[str, list[User]]:
+    """Split the family's accounts: erased ones, and ones someone else still relies on.
+
+    An account that also belongs to another organization, a funder or the platform is only
+    closed here; its address is that other relationship's data, not this family's.
+    """
+    users = User.objects.filter(
+        memberships__organization=organization,
+        memberships__family=family,
+        memberships__role=Role.FAMILY,
+    ).distinct()
+    out: dict[str, list[User]] = {"erase": [], "shared": []}
+    for user in users:
+        other = (
+            Membership.objects.filter(user=user).exclude(organization=organization).exists()
+            or user.funders.exists()
+            or user.is_staff
+            or user.is_superuser
+        )
+        out["shared" if other else "erase"].append(user)
+    return out
+
+
+def _delete_all(queryset: models.QuerySet[Any]) -> int:
+    return queryset.delete()[0]
+
+
+def _erase_family_row(family: Family) -> int:
+    if family.is_erased and family.name == erased_family_name(family):
+        return 0
+    now = timezone.now()
+    family.name = erased_family_name(family)
+    family.reminders_enabled = False
+    family.erased_at = family.erased_at or now
+    family.save(update_fields=["name", "reminders_enabled", "erased_at"])
+    return 1
+
+
+def _erase_accounts(users: dict[str, list[User]]) -> dict[str, int]:
+    """Close each account of the family for good: no address, name, password or way in."""
+    erase = [u for u in users["erase"] if u.email != erased_email(u) or u.is_active]
+    for user in erase:
+        user.email = erased_email(user)
+        user.name = ""
+        user.language = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["email", "name", "language", "is_active", "password"])
+    ids = [u.pk for u in users["erase"]]
+    return {
+        "accounts": len(erase),
+        "accounts_shared_kept": len(users["shared"]),
+        "email_addresses": EmailAddress.objects.filter(user__in=ids).delete()[0],
+        "second_factors": Authenticator.objects.filter(user__in=ids).delete()[0],
+        "api_tokens": ApiToken.objects.filter(user__in=ids).delete()[0],
+        "sessions": _delete_sessions(ids),
+    }
+
+
+def _delete_sessions(user_ids: list[int]) -> int:
+    """Delete the accounts' sessions where the database holds them.
+
+    Elsewhere (cache or signed cookies) the new unusable password ends them anyway: Django
+    checks a session's password hash on every request.
+    """
+    if not user_ids or settings.SESSION_ENGINE not in DB_SESSION_ENGINES:
+        return 0
+    wanted = {str(pk) for pk in user_ids}
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    doomed = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get("_auth_user_id")) in wanted
+    ]
+    for key in doomed:
+        store(key).delete()
+    return len(doomed)
+
+
+# Copies elsewhere --------------------------------------------------------------------------
+
+
+def _json_forms(value: str) -> set[str]:
+    """Return the value as typed and as JSON text escapes it (SQLite stores it escaped)."""
+    return {value, json.dumps(value)[1:-1]}
+
+
+def _scrub_value(value: Any, secrets: Iterable[str]) -> tuple[Any, bool]:
+    """Return the JSON value with every string holding a secret replaced, and if it changed."""
+    if isinstance(value, str):
+        lowered = value.casefold()
+        hit = any(s.casefold() in lowered for s in secrets)
+        return (ERASED, True) if hit else (value, False)
+    if isinstance(value, list):
+        pairs = [_scrub_value(v, secrets) for v in value]
+        return [v for v, _ in pairs], any(c for _, c in pairs)
+    if isinstance(value, dict):
+        scrubbed = {k: _scrub_value(v, secrets) for k, v in value.items()}
+        return {k: v for k, (v, _) in scrubbed.items()}, any(c for _, c in scrubbed.values())
+    return value, False
+
+
+def _scrub_audit(organization: Organization, secrets: list[str]) -> int:
+    """Replace any erased value an audit event's detail copied (none should; check anyway)."""
+    if not secrets:
+        return 0
+    match = Q()
+    for secret in secrets:
+        for form in _json_forms(secret):
+            match |= Q(detail__icontains=form)
+    events = AuditEvent.objects.filter(
+        Q(organization=organization) | Q(organization__isnull=True)
+    ).filter(match)
+    changed = 0
+    for event in events.only("pk", "detail"):
+        detail, hit = _scrub_value(event.detail, secrets)
+        if hit:
+            AuditEvent.objects.filter(pk=event.pk).update(detail=detail)
+            changed += 1
+    return changed
+
+
+def _household_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _scrub_csv(text: str, name: str, replacement: str) -> tuple[str, bool]:
+    key = _household_key(name)
+    rows = list(csv.reader(io.StringIO(text)))
+    hit = False
+    for row in rows:
+        for i, cell in enumerate(row):
+            if _household_key(cell) == key:
+                row[i], hit = replacement, True
+    if not hit:
+        return text, False
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue(), True
+
+
+def _scrub_imports(organization: Organization, name: str, family: Family) -> int:
+    """Rename the household in stored import files and their reports."""
+    if len(name.strip()) < MIN_SCRUB_LENGTH:
+        return 0
+    replacement = erased_family_name(family)
+    pattern = re.compile(re.escape(name.strip()), re.IGNORECASE)
+    match = Q(families_csv__icontains=name) | Q(journals_csv__icontains=name)
+    for form in _json_forms(name):
+        match |= Q(report__icontains=form)
+    changed = 0
+    for job in ImportJob.objects.for_org(organization).filter(match):
+        families_csv, a = _scrub_csv(job.families_csv, name, replacement)
+        journals_csv, b = _scrub_csv(job.journals_csv, name, replacement)
+        report = json.loads(pattern.sub(replacement, json.dumps(job.report, ensure_ascii=False)))
+        if a or b or report != job.report:
+            job.families_csv, job.journals_csv, job.report = families_csv, journals_csv, report
+            job.save(update_fields=["families_csv", "journals_csv", "report"])
+            changed += 1
+    return changed
+
+
+def scrub_admin_log(model: type[models.Model], pks: Iterable[Any]) -> int:
+    """Blank the names Django's admin log kept of these objects (its object_repr)."""
+    ids = [str(pk) for pk in pks]
+    if not ids:
+        return 0
+    content_type = ContentType.objects.get_for_model(model)
+    return (
+        LogEntry.objects.filter(content_type=content_type, object_id__in=ids)
+        .exclude(object_repr=ERASED)
+        .update(object_repr=ERASED)
+    )
