@@ -22,6 +22,7 @@ submitted journal for the month, one stipend and no correction, and that nobody 
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import platform
@@ -244,6 +245,7 @@ ACCESS_KINDS = [
     (re.compile(r"GET /o/[^/]+/queue/$"), "staff queue"),
     (re.compile(r"GET /o/[^/]+/queue/[0-9]+/$"), "staff flag"),
     (re.compile(r"GET /bench/hello/$"), lc.HELLO),
+    (re.compile(r"GET /bench/minimal/$"), lc.MINIMAL),
 ]
 
 
@@ -423,23 +425,28 @@ def measure(server: Server, name: str, people: list[Any], seconds: float) -> lc.
     return phase
 
 
-def hello_people(server: Server, count: int) -> list[Any]:
+def reference_people(server: Server, kind: str, count: int) -> list[Any]:
+    """Anonymous threads asking for one reference page (the bare view or the minimal page)."""
     people = []
     for n in range(count):
-        person = lc.Person(f"hello {n}")
+        person = lc.Person(f"{kind} {n}")
         browser = lc.Browser(("127.0.0.1", server.port), f"10.3.0.{n + 1}")
-        people.append((person, lambda stop, p=person, b=browser: lc.hello_loop(p, b, stop)))
+        loop = functools.partial(lc.reference_loop, kind, person, browser)
+        people.append((person, loop))
     return people
 
 
-def mix_people(accounts: Accounts, staff: list[lc.Browser], plan: lc.Plan) -> list[Any]:
+def mix_people(
+    pool: lc.FamilyPool, staff: list[lc.Browser], plan: lc.Plan, think: float, tag: str
+) -> list[Any]:
+    """The 50 family threads, taking families from the pool, and the 10 staff threads."""
     people: list[Any] = []
-    for n, hand in enumerate(lc.chunks(accounts.families, FAMILY_PEOPLE)):
-        person = lc.Person(f"family {n}", families=hand)
-        people.append((person, lambda stop, p=person: lc.family_loop(p, plan, stop)))
+    for n in range(FAMILY_PEOPLE):
+        person = lc.Person(f"{tag} family {n}", acts_for_families=True, think=think)
+        people.append((person, functools.partial(lc.family_loop, person, pool, plan)))
     for n, browser in enumerate(staff):
-        person = lc.Person(f"staff {n}")
-        people.append((person, lambda stop, p=person, b=browser: lc.staff_loop(p, b, plan, stop)))
+        person = lc.Person(f"{tag} staff {n}", think=think)
+        people.append((person, functools.partial(lc.staff_loop, person, browser, plan)))
     return people
 
 
@@ -513,44 +520,71 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.{1 if seconds < 0.01 else 0}f} ms"
 
 
-def table(mix: lc.Phase, hello: lc.Phase) -> list[str]:
-    lines = [
-        "| requests | count | requests/s | p50 | p95 | p99 | errors | in a worker, p50 / p95 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+TABLE_HEAD = [
+    "| requests | count | requests/s | p50 | p95 | p99 | errors | in a worker, p50 / p95 |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+]
+
+
+def row(label: str, phase: lc.Phase, kinds: tuple[str, ...] | None) -> str:
+    p50, p95, p99 = phase.percentiles(kinds)
+    w50, w95, _ = phase.in_worker(kinds)
+    return (
+        f"| {label} | {phase.count(kinds):,} | {phase.rps(kinds):,.1f} | {ms(p50)} "
+        f"| {ms(p95)} | {ms(p99)} | {len(phase.errors(kinds))} | {ms(w50)} / {ms(w95)} |"
+    )
+
+
+def mix_rows(mix: lc.Phase) -> list[str]:
+    return [
+        *(row(k, mix, (k,)) for k in lc.FAMILY_KINDS),
+        row("**family pages**", mix, lc.FAMILY_KINDS),
+        *(row(k, mix, (k,)) for k in lc.STAFF_KINDS),
+        row("**whole mix**", mix, None),
     ]
-    rows: list[tuple[str, lc.Phase, tuple[str, ...] | None]] = [
-        *((k, mix, (k,)) for k in lc.FAMILY_KINDS),
-        ("**family pages**", mix, lc.FAMILY_KINDS),
-        *((k, mix, (k,)) for k in lc.STAFF_KINDS),
-        ("**whole mix**", mix, None),
-        ("bare view (hello)", hello, None),
+
+
+def tables(paced: lc.Phase, full: lc.Phase, hello: lc.Phase, minimal: lc.Phase) -> list[str]:
+    return [
+        f"At a person's pace ({paced.seconds:.0f} s):",
+        "",
+        *TABLE_HEAD,
+        *mix_rows(paced),
+        "",
+        f"Flat out, and the reference pages ({full.seconds:.0f} s of the mix):",
+        "",
+        *TABLE_HEAD,
+        *mix_rows(full),
+        row("minimal page (reference)", minimal, None),
+        row("bare view (hello)", hello, None),
     ]
-    for label, phase, kinds in rows:
-        p50, p95, p99 = phase.percentiles(kinds)
-        w50, w95, _ = phase.in_worker(kinds)
-        lines.append(
-            f"| {label} | {phase.count(kinds):,} | {phase.rps(kinds):,.1f} | {ms(p50)} "
-            f"| {ms(p95)} | {ms(p99)} | {len(phase.errors(kinds))} | {ms(w50)} / {ms(w95)} |"
-        )
-    return lines
 
 
-def verdicts(mix: lc.Phase, hello: lc.Phase, journals: JournalCheck) -> list[str]:
-    errors = len(mix.errors()) + len(hello.errors())
-    p95 = mix.percentiles(lc.FAMILY_KINDS)[1]
-    ratio = mix.rps(lc.FAMILY_KINDS) / hello.rps()
+def met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
 
-    def met(ok: bool) -> str:
-        return "met" if ok else "**not met**"
 
+def verdicts(
+    paced: lc.Phase, full: lc.Phase, hello: lc.Phase, minimal: lc.Phase, journals: JournalCheck
+) -> list[str]:
+    errors = sum(len(phase.errors()) for phase in (paced, full, hello, minimal))
+    p95 = paced.percentiles(lc.FAMILY_KINDS)[1]
+    full_p95 = full.percentiles(lc.FAMILY_KINDS)[1]
+    family_rps = full.rps(lc.FAMILY_KINDS)
+    ratio = family_rps / hello.rps()
     return [
         f"- errors: {errors} (target 0: {met(errors == 0)})",
         f"- journals: {journals.line()} (target none lost or duplicated: {met(journals.ok)})",
-        f"- family pages p95: {ms(p95)} (target under {ms(P95_TARGET)}: {met(p95 < P95_TARGET)})",
-        f"- family pages {mix.rps(lc.FAMILY_KINDS):,.1f} requests/s against the bare view's "
+        f"- family pages p95 at a person's pace: {ms(p95)} (target under {ms(P95_TARGET)}: "
+        f"{met(p95 < P95_TARGET)}); flat out, where the latency is the queue for a worker: "
+        f"{ms(full_p95)}",
+        f"- family pages flat out: {family_rps:,.1f} requests/s against the bare view's "
         f"{hello.rps():,.1f}: **1/{1 / ratio:.1f}** of it (target at least 1/8: "
-        f"{met(ratio >= RATIO_TARGET)}); the whole mix "
-        f"{mix.rps():,.1f} requests/s, 1/{hello.rps() / mix.rps():.1f}",
+        f"{met(ratio >= RATIO_TARGET)}); the whole mix {full.rps():,.1f} requests/s, "
+        f"1/{hello.rps() / full.rps():.1f}",
+        f"- the minimal page (reference): {minimal.rps():,.1f} requests/s, "
+        f"1/{hello.rps() / minimal.rps():.1f} of the bare view; family pages are "
+        f"1/{minimal.rps() / family_rps:.1f} of the minimal page",
     ]
 
 
@@ -564,7 +598,7 @@ def others_busy(seconds: float = 3) -> float | None:
     return (after[0] - before[0]) / (after[1] - before[1])
 
 
-def conditions(mix: lc.Phase, hello: lc.Phase, idle: float | None) -> str:
+def conditions(paced: lc.Phase, full: lc.Phase, hello: lc.Phase, idle: float | None) -> str:
     def share(phase: lc.Phase) -> str:
         client = phase.client_cpu / phase.seconds
         busy = f", all cores {phase.machine_busy:.0%} busy" if phase.machine_busy else ""
@@ -573,11 +607,13 @@ def conditions(mix: lc.Phase, hello: lc.Phase, idle: float | None) -> str:
     before = (
         ""
         if idle is None
-        else (
-            f"Before them, with the server idle, other programs kept {idle:.0%} of all cores busy. "
-        )
+        else f"Before them, with the server idle, other programs kept {idle:.0%} of all cores "
+        "busy. "
     )
-    return f"{before}During the mix: {share(mix)}. During the bare view: {share(hello)}."
+    return (
+        f"{before}At a person's pace: {share(paced)}. Flat out: {share(full)}. "
+        f"The bare view: {share(hello)}."
+    )
 
 
 def machine() -> str:
@@ -599,14 +635,14 @@ def postgres_version() -> str:
         return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
 
 
-def describe(args: argparse.Namespace, mix: lc.Phase, hello: lc.Phase, postgres: str) -> str:
+def describe(args: argparse.Namespace, postgres: str) -> str:
     kind = f"gthread, {args.threads} threads each" if args.threads > 1 else "sync"
     return (
         f"Measured on {datetime.now(tz=UTC).date().isoformat()}, {machine()}, {postgres} and "
         f"Redis on the same machine; gunicorn with {args.workers} {kind} workers; "
         f"{FAMILY_PEOPLE} family and {STAFF_PEOPLE} staff threads, {args.families:,} family "
-        f"accounts, {args.autosaves} autosaves a visit; the mix for {mix.seconds:.0f} s, the "
-        f"bare view for {hello.seconds:.0f} s."
+        f"accounts, {args.autosaves} autosaves a visit; at a person's pace, {args.think:g} s "
+        f"between two requests of one person on average."
     )
 
 
@@ -625,16 +661,31 @@ def write_docs(text: str) -> None:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--duration", type=float, default=60, help="Seconds of the mix.")
     parser.add_argument(
-        "--hello-duration", type=float, default=20, help="Seconds of the bare view, in two halves."
+        "--duration", type=float, default=60, help="Seconds of the mix flat out (no pauses)."
+    )
+    parser.add_argument(
+        "--paced-duration", type=float, default=60, help="Seconds of the mix at a person's pace."
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=2.0,
+        help="At a person's pace: mean seconds between two requests of one person.",
+    )
+    parser.add_argument(
+        "--reference-duration",
+        type=float,
+        default=20,
+        help="Seconds of the bare view and the minimal page together, half before the mixes "
+        "and half after.",
     )
     parser.add_argument(
         "--families",
         type=int,
-        default=1000,
-        help="Family accounts, dealt among the 50 family threads; each submits once. The mix "
-        "ends early if a thread runs out of families.",
+        default=1200,
+        help="Family accounts, taken in turn by the 50 family threads of both mixes; each "
+        "submits once. A mix ends early if they run out.",
     )
     parser.add_argument("--autosaves", type=int, default=4, help="Autosaves in a visit.")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes.")
@@ -667,52 +718,71 @@ def main() -> None:
     postgres = postgres_version()
     analyze()
     print(f"  database filled in {time.perf_counter() - started:.0f} s")
+    pool = lc.FamilyPool(accounts.families)
+    people = FAMILY_PEOPLE + STAFF_PEOPLE
+    quarter = args.reference_duration / 4
     with TemporaryDirectory(prefix="fii-load-") as logs:
         server = start_server(env, args.workers, args.threads, Path(logs))
         try:
             staff = log_everyone_in(server, accounts, plan, parallel=2 * args.workers)
             idle = others_busy()
-            people = FAMILY_PEOPLE + STAFF_PEOPLE
-            half = args.hello_duration / 2
-            first = measure(server, "bare view", hello_people(server, people), half)
-            mixed = mix_people(accounts, staff, plan)
-            mix = measure(server, "mix", mixed, args.duration)
-            second = measure(server, "bare view", hello_people(server, people), half)
+            # The reference pages bracket the mixes: half of each before, half after.
+            references = [
+                measure(server, kind, reference_people(server, kind, people), quarter)
+                for kind in (lc.HELLO, lc.MINIMAL)
+            ]
+            paced_people = mix_people(pool, staff, plan, args.think, "paced")
+            paced = measure(server, "mix at a person's pace", paced_people, args.paced_duration)
+            full_people = mix_people(pool, staff, plan, 0.0, "flat out")
+            full = measure(server, "mix flat out", full_people, args.duration)
+            references += [
+                measure(server, kind, reference_people(server, kind, people), quarter)
+                for kind in (lc.HELLO, lc.MINIMAL)
+            ]
         finally:
             stop_server(server)
         crashes = worker_errors(server)
     flush_redis(args.redis_url)
-    hello = lc.merge("bare view", [first, second])
-    journals = check_journals(accounts, mixed, period)
-    report(args, mix, hello, journals, crashes, postgres, idle)
+    hello = lc.merge("bare view", references[0::2])
+    minimal = lc.merge("minimal page", references[1::2])
+    journals = check_journals(accounts, paced_people + full_people, period)
+    report(args, Results(paced, full, hello, minimal), journals, crashes, postgres, idle)
+
+
+@dataclass
+class Results:
+    paced: lc.Phase
+    full: lc.Phase
+    hello: lc.Phase
+    minimal: lc.Phase
 
 
 def report(
     args: argparse.Namespace,
-    mix: lc.Phase,
-    hello: lc.Phase,
+    results: Results,
     journals: JournalCheck,
     crashes: list[str],
     postgres: str,
     idle: float | None,
 ) -> None:
-    lines = table(mix, hello)
-    notes = verdicts(mix, hello, journals)
-    if mix.ran_out:
-        notes.append(
-            f"- {mix.ran_out} family threads ran out of families: the mix ended after "
-            f"{mix.seconds:.0f} s; give more --families for a longer one"
-        )
+    paced, full, hello, minimal = results.paced, results.full, results.hello, results.minimal
+    lines = tables(paced, full, hello, minimal)
+    notes = verdicts(paced, full, hello, minimal, journals)
+    for phase in (paced, full):
+        if phase.ran_out:
+            notes.append(
+                f"- {phase.name}: {phase.ran_out} family threads ran out of families after "
+                f"{phase.seconds:.0f} s; give more --families for a longer run"
+            )
     if crashes:
         notes.append(f"- the server logged {len(crashes)} errors, first: `{crashes[0][:200]}`")
-    errors = mix.errors() + hello.errors()
+    errors = [e for phase in (paced, full, hello, minimal) for e in phase.errors()]
     kinds = sorted({(e.kind, e.error) for e in errors})[:5]
     notes += [f"- error on {kind}: `{error}`" for kind, error in kinds]
-    load = conditions(mix, hello, idle)
+    load = conditions(paced, full, hello, idle)
     print("\n".join(["", *lines, "", *notes, "", load]))
     if args.write_docs:
-        head = describe(args, mix, hello, postgres)
-        text = "\n".join([head, "", *lines, "", *notes, "", load])
+        text = "\n".join([describe(args, postgres), "", *lines, "", *notes, "", load])
         write_docs(text)
 
 

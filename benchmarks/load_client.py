@@ -14,7 +14,8 @@ import random
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
@@ -22,6 +23,7 @@ from urllib.parse import urlencode
 FAMILY_KINDS = ("family home", "journal", "draft save", "submit")
 STAFF_KINDS = ("staff queue", "staff flag")
 HELLO = "hello"
+MINIMAL = "minimal page"
 
 
 # --- one browser ----------------------------------------------------------------------------
@@ -192,16 +194,43 @@ class Family:
     browser: Browser | None = None
 
 
+class FamilyPool:
+    """The family accounts not used yet, shared by every family thread of every phase."""
+
+    def __init__(self, families: Iterable[Family]) -> None:
+        self._families = deque(families)
+        self._lock = threading.Lock()
+
+    def take(self) -> Family | None:
+        with self._lock:
+            return self._families.popleft() if self._families else None
+
+
 @dataclass
 class Person:
-    """One of the concurrent people: its own families to act for, its samples."""
+    """One of the concurrent people: its samples, and the families it acted for.
+
+    `think` is the mean pause between two of its requests, in seconds (0: none, the next
+    request goes as soon as the last is answered); each pause is drawn between half and one
+    and a half times it.
+    """
 
     name: str
-    families: list[Family] = field(default_factory=list)
+    acts_for_families: bool = False
+    think: float = 0.0
     samples: list[Sample] = field(default_factory=list)
     submitted: list[int] = field(default_factory=list)  # families that sent their two submits
     acknowledged: list[int] = field(default_factory=list)  # ... and were told it was saved
     ran_out: bool = False
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.name)
+
+    def pause(self, stop: threading.Event) -> bool:
+        """Wait as a person reads or types; return False if the phase ended meanwhile."""
+        if self.think:
+            stop.wait(self.think * self.rng.uniform(0.5, 1.5))
+        return not stop.is_set()
 
     def timed(self, kind: str, call: Callable[[], Response], check: Callable[[Response], None]):  # type: ignore[no-untyped-def]
         """Make one request, check it, and keep its latency or its error."""
@@ -235,11 +264,13 @@ def family_visit(person: Person, family: Family, plan: Plan, stop: threading.Eve
     for kind, call, check in steps:
         if stop.is_set() or person.timed(kind, call, check) is None:
             return
-    if stop.is_set():
-        return
+        if not person.pause(stop):
+            return
     person.submitted.append(family.family_id)
     if double_submit(person, family, plan):
         person.acknowledged.append(family.family_id)
+    if not person.pause(stop):
+        return
     person.timed("family home", lambda: browser.get(plan.family_home), lambda r: expect(r, 200))
 
 
@@ -279,12 +310,15 @@ def double_submit(person: Person, family: Family, plan: Plan) -> bool:
     return all(not s.error for s in person.samples[-2:])
 
 
-def family_loop(person: Person, plan: Plan, stop: threading.Event) -> None:
-    for family in person.families:
-        if stop.is_set():
+def family_loop(person: Person, pool: FamilyPool, plan: Plan, stop: threading.Event) -> None:
+    person.pause(stop)  # people arrive one by one, not all in the same millisecond
+    while not stop.is_set():
+        family = pool.take()
+        if family is None:
+            person.ran_out = True
             return
         family_visit(person, family, plan, stop)
-    person.ran_out = True
+        person.pause(stop)
 
 
 def ok(response: Response) -> None:
@@ -305,20 +339,28 @@ def staff_page(plan: Plan, rng: random.Random) -> tuple[str, str]:
 
 def staff_loop(person: Person, browser: Browser, plan: Plan, stop: threading.Event) -> None:
     """Browse the readiness queue: pages, a program's flags, and a flag's evidence."""
-    rng = random.Random(person.name)
+    person.pause(stop)
     while not stop.is_set():
-        kind, path = staff_page(plan, rng)
+        kind, path = staff_page(plan, person.rng)
         person.timed(kind, functools.partial(browser.get, path), ok)
+        person.pause(stop)
 
 
-def hello_loop(person: Person, browser: Browser, stop: threading.Event) -> None:
+# The reference pages of benchmarks/load_urls.py: their path and the start of their answer.
+REFERENCE_PAGES = {HELLO: ("/bench/hello/", b"hello"), MINIMAL: ("/bench/minimal/", b"<!doctype")}
+
+
+def reference_loop(kind: str, person: Person, browser: Browser, stop: threading.Event) -> None:
+    """Ask for one of the reference pages again and again, anonymously."""
+    path, start = REFERENCE_PAGES[kind]
+
     def check(response: Response) -> None:
         expect(response, 200)
-        if response.body != b"hello":
-            raise ClientError(f"hello answered {response.body[:100]!r}")
+        if not response.body.startswith(start):
+            raise ClientError(f"{kind} answered {response.body[:100]!r}")
 
     while not stop.is_set():
-        person.timed(HELLO, lambda: browser.get("/bench/hello/"), check)
+        person.timed(kind, lambda: browser.get(path), check)
 
 
 # --- a measured phase -----------------------------------------------------------------------
@@ -379,7 +421,7 @@ def run_phase(
 ) -> Phase:
     """Run every person's loop in its own thread for `seconds`; return what they measured."""
     stop = threading.Event()
-    families = [person for person, _ in people if person.families]
+    families = [person for person, _ in people if person.acts_for_families]
     threads = [threading.Thread(target=loop, args=(stop,), daemon=True) for _, loop in people]
     ticks, cpu = cpu_ticks(), time.process_time()
     started = time.perf_counter()
@@ -420,9 +462,3 @@ def merge(name: str, phases: list[Phase]) -> Phase:
         sum(busy) / len(busy) if busy else None,
         worker=worker,
     )
-
-
-def chunks(items: list[Family], n: int) -> Iterator[list[Family]]:
-    """Deal items round-robin into n hands."""
-    for k in range(n):
-        yield items[k::n]

@@ -109,7 +109,7 @@ TEMPLATES = [
 # Database  https://docs.djangoproject.com/en/5.2/ref/settings/#databases
 # ------------------------------------------------------------------------------------------
 # Persistent connections: a new PostgreSQL connection costs about 5.7 ms on our machine class,
-# which cut a simple page from 511 to 157 requests/s (shared/reference/performance_notes.md).
+# which cut a simple page from 511 to 157 requests/s.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -161,6 +161,10 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 # People join by invitation: the e-mail address is the one the organization invited.
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# Adding, changing or removing an e-mail address asks for the password (or a second factor)
+# again when the last login is more than 5 minutes old, as setting up or removing a second
+# factor always does. https://docs.allauth.org/en/latest/account/configuration.html
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None

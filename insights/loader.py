@@ -2,7 +2,7 @@
 
 On PostgreSQL every read is one ``COPY (SELECT ...) TO STDOUT (FORMAT binary)`` streamed into
 numpy (see insights/pgcopy.py): selecting only the needed float columns and parsing the stream as
-one array is the floor measured in shared/reference/performance_notes.md, where
+one array is the floor measured on our machine class, where
 ``pandas.read_sql`` was 7x slower and took 5x the memory. On SQLite (the embedded default, small
 by nature) the same queryset is fetched with ``values_list``. Both paths return the same columns
 with the same dtypes.

@@ -1,5 +1,7 @@
 """A second factor is required of everyone who can see more than one family."""
 
+import datetime as dt
+import re
 import time
 
 import pytest
@@ -8,6 +10,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.core.cache import cache
 from django.test import Client
+from freezegun import freeze_time
 
 from fii.security import MFA_EXEMPT_PREFIXES
 from tests import factories as f
@@ -119,3 +122,70 @@ def test_the_django_admin_has_no_login_of_its_own(db):
     assert Authenticator.objects.filter(user=operator).exists()
     client = client_for(operator)
     assert client.get("/admin/").status_code == 200
+
+
+def reset_link(email: str, mailoutbox) -> str:  # type: ignore[no-untyped-def]
+    Client().post("/accounts/password/reset/", {"email": email})
+    found = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mailoutbox[-1].body)
+    assert found, mailoutbox[-1].body
+    return found.group(1)
+
+
+def test_a_password_reset_still_leads_to_the_second_factor(world_a, mailoutbox):
+    with_totp(world_a.staff_user)
+    client = Client()
+    form = client.get(reset_link(world_a.staff_user.email, mailoutbox), follow=True)
+    new_password = "a-new-long-password-2026"
+    done = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else form.request["PATH_INFO"],
+        {"password1": new_password, "password2": new_password},
+    )
+    assert done.status_code == 302
+    assert client.get("/o/alpha/").status_code == 302  # the reset logged nobody in
+    after = Client()
+    response = after.post(
+        "/accounts/login/", {"login": world_a.staff_user.email, "password": new_password}
+    )
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert after.get("/o/alpha/").status_code == 302
+
+
+def test_changing_the_email_asks_for_the_password_again(world_a):
+    user = world_a.family_user
+    with freeze_time() as clock:
+        client, _ = log_in_with_password(user.email)
+        clock.tick(dt.timedelta(minutes=10))  # longer ago than allauth's 5 minutes
+        response = client.post("/accounts/email/", {"action_add": "", "email": "new@example.org"})
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/reauthenticate/")
+        assert not user.emailaddress_set.filter(email="new@example.org").exists()
+        # With the password given again, allauth carries out the change it held back.
+        client.post(response["Location"], {"password": f.PASSWORD})
+    assert user.emailaddress_set.filter(email="new@example.org").exists()
+
+
+def test_an_account_with_a_second_factor_cannot_add_an_email_address(world_a):
+    # allauth refuses it outright while e-mail addresses are not verified by a code.
+    secret = with_totp(world_a.staff_user)
+    client, _ = log_in_with_password(world_a.staff_user.email)
+    client.post("/accounts/2fa/authenticate/", {"code": current_code(secret)})
+    response = client.post("/accounts/email/", {"action_add": "", "email": "new@example.org"})
+    assert response.status_code == 200
+    assert "two-factor" in response.content.decode()
+    assert not world_a.staff_user.emailaddress_set.filter(email="new@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/2fa/totp/deactivate/", "/accounts/2fa/recovery-codes/generate/"]
+)
+def test_changing_the_second_factor_asks_for_the_password_again(world_a, path):
+    secret = with_totp(world_a.staff_user)
+    with freeze_time() as clock:
+        client, _ = log_in_with_password(world_a.staff_user.email)
+        client.post("/accounts/2fa/authenticate/", {"code": current_code(secret)})
+        assert client.get("/o/alpha/").status_code == 200
+        clock.tick(dt.timedelta(minutes=10))  # longer ago than allauth's 5 minutes
+        response = client.post(path, {})
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/reauthenticate/")
+    assert Authenticator.objects.filter(user=world_a.staff_user, type="totp").exists()
