@@ -69,6 +69,26 @@ def erased_email(user: User) -> str:
 # Requests and decisions --------------------------------------------------------------------
 
 
+def _audit(
+    action: str,
+    organization: Organization,
+    actor: Any,
+    erasure: ErasureRequest,
+    request: HttpRequest | None,
+    **detail: Any,
+) -> None:
+    """Record a step of a request: ids and counts only, never an erased value or a reason."""
+    audit_event(
+        action,
+        organization=organization,
+        actor=actor,
+        obj=erasure,
+        request=request,
+        family=erasure.family_id,
+        **detail,
+    )
+
+
 def _locked_pending(organization: Organization, erasure: ErasureRequest) -> ErasureRequest:
     locked = (
         ErasureRequest.objects.for_org(organization)
@@ -105,15 +125,7 @@ def erasure_request(
             )
     except IntegrityError as exc:  # a request sent twice at once: the first one stands
         raise ErasureError(_("A request is already waiting for an admin.")) from exc
-    audit_event(
-        "erasure.requested",
-        organization=organization,
-        actor=actor,
-        obj=erasure,
-        request=request,
-        family=family.pk,
-        on_behalf=on_behalf,
-    )
+    _audit("erasure.requested", organization, actor, erasure, request, on_behalf=on_behalf)
     return erasure
 
 
@@ -137,14 +149,7 @@ def erasure_cancel(
 ) -> ErasureRequest:
     """Withdraw a waiting request; nothing is erased."""
     erasure = _close(_locked_pending(organization, erasure), actor, ErasureStatus.CANCELLED)
-    audit_event(
-        "erasure.cancelled",
-        organization=organization,
-        actor=actor,
-        obj=erasure,
-        request=request,
-        family=erasure.family_id,
-    )
+    _audit("erasure.cancelled", organization, actor, erasure, request)
     return erasure
 
 
@@ -161,14 +166,7 @@ def erasure_decline(
     locked = _locked_pending(organization, erasure)
     erasure = _close(locked, actor, ErasureStatus.DECLINED, decline_reason=reason.strip())
     # The reason is free text about the family: the log says that one was given, not what.
-    audit_event(
-        "erasure.declined",
-        organization=organization,
-        actor=actor,
-        obj=erasure,
-        request=request,
-        family=erasure.family_id,
-    )
+    _audit("erasure.declined", organization, actor, erasure, request)
     return erasure
 
 
@@ -184,15 +182,7 @@ def erasure_approve(
     locked = _locked_pending(organization, erasure)
     counts = family_erase(organization=organization, family=locked.family)
     erasure = _close(locked, actor, ErasureStatus.COMPLETED, erased_counts=counts)
-    audit_event(
-        "erasure.completed",
-        organization=organization,
-        actor=actor,
-        obj=erasure,
-        request=request,
-        family=erasure.family_id,
-        counts=counts,
-    )
+    _audit("erasure.completed", organization, actor, erasure, request, counts=counts)
     return erasure
 
 

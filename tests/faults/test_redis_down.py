@@ -24,6 +24,7 @@ from journals.tasks import requeue_import_jobs
 from tests import factories as f
 from tests.api.conftest import api_client_for
 from tests.conftest import World, build_world, client_for
+from tests.journals.test_journal import answers
 
 from .conftest import RedisServer, queued_tasks, run_queued_tasks
 
@@ -37,22 +38,6 @@ FAMILIES_CSV = (
     "household_name,group_name,joined_on,household_size,baseline_income\n"
     "Redis-down household,,2024-01-01,3,1500\n"
 )
-
-
-def answers() -> dict[str, str]:
-    return {
-        "income_wages": "2400",
-        "income_business": "0",
-        "income_benefits": "150",
-        "income_other": "0",
-        "savings_balance": "350",
-        "savings_deposited": "50",
-        "debt_total": "3900",
-        "debt_payments": "100",
-        "debt_high_interest": "0",
-        "debt_overdue_bills": "0",
-        "assets_business_value": "0",
-    }
 
 
 def timed(call):  # type: ignore[no-untyped-def]
