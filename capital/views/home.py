@@ -8,7 +8,9 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from families.models import ErasureRequest
 from fii.access import OrgRequest, staff_view
+from fii.models import Role
 from insights.models import AggregationRun, RunStatus
 from insights.selectors import latest_run
 from journals.models import EntryStatus, JournalEntry
@@ -79,5 +81,13 @@ def staff_home(request: OrgRequest) -> HttpResponse:
         **_runs(org),
         "counts": queue_counts(organization=org),
         "budgets": program_budgets(organization=org, active_only=True),
+        "erasures_waiting": _erasures_waiting(request),
     }
     return render(request, "capital/staff_home.html", context)
+
+
+def _erasures_waiting(request: OrgRequest) -> int:
+    """Count families' requests to be forgotten that wait for an admin (admins only decide)."""
+    if request.membership.role != Role.ORG_ADMIN:
+        return 0
+    return ErasureRequest.objects.for_org(request.organization).pending().count()

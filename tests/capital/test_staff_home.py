@@ -8,6 +8,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from capital.models import FlagStatus
+from families.models import ErasureRequest
 from insights.models import AggregationRun, RunStatus
 from journals.models import EntryStatus
 from tests import factories as f
@@ -132,3 +133,19 @@ def test_staff_home_query_count_does_not_grow(world_a, django_assert_max_num_que
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(home(world_a))
     assert response.content.decode().count("badge-missing") >= 40
+
+
+def test_admins_see_the_requests_to_be_forgotten_that_wait_for_them(world_a):
+    notice = "asked us to delete its information"
+    assert notice not in client_for(world_a.admin_user).get(home(world_a)).content.decode()
+    ErasureRequest.objects.create(
+        organization=world_a.org,
+        family=world_a.objects["neighbour"],
+        requested_by=world_a.admin_user,
+        on_behalf=True,
+    )
+    page = client_for(world_a.admin_user).get(home(world_a)).content.decode()
+    assert notice in page
+    assert f'href="/o/{world_a.org.slug}/erasures/"' in page
+    # Only admins decide, so other staff are not asked.
+    assert notice not in client_for(world_a.staff_user).get(home(world_a)).content.decode()
