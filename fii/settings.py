@@ -363,6 +363,9 @@ NIGHTLY_TEST_SLEEP_SECONDS = float(env("NIGHTLY_TEST_SLEEP_SECONDS", "0"))
 # The API at /api/: bearer tokens (fii.api.authentication) or the session with its CSRF check;
 # JSON only; every error as JSON (fii.api.exceptions); rates counted in the cache, which is
 # Redis in production. https://www.django-rest-framework.org/api-guide/throttling/
+# Wrong API tokens from one address within a minute before it gets 429 for the rest of it
+# (fii/api/authentication.py; each failure is audited as auth.token_failed).
+API_TOKEN_FAILURES = 10
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that a request without credentials gets 401 with WWW-Authenticate: Bearer.

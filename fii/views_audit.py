@@ -37,6 +37,7 @@ ACTION_LABELS: dict[str, Any] = {
     "auth.password_reset": _("Password reset"),
     "auth.password_set": _("Password set"),
     "auth.rate_limited": _("Too many attempts: refused"),
+    "auth.token_failed": _("Wrong API token"),
     "capital.exported": _("Capital data downloaded"),
     "consent.granted": _("Consent given"),
     "consent.revoked": _("Consent withdrawn"),

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
 
+from fii.audit import audit_record
 from fii.models import ApiToken
 
 KEYWORD = b"bearer"
 # Writing last_used_at on every request would turn each read into a write.
 TOUCH_EVERY = dt.timedelta(minutes=1)
+# Wrong tokens from one address are counted in the cache (shared through Redis in production)
+# for this long; past settings.API_TOKEN_FAILURES of them, the address gets 429 until it ends.
+FAILURE_WINDOW_SECONDS = 60
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -29,11 +37,14 @@ class BearerTokenAuthentication(BaseAuthentication):
             return None
         if len(parts) != 2:
             raise AuthenticationFailed(_("Give the header as 'Authorization: Bearer <token>'."))
+        address = BaseThrottle().get_ident(request)
+        refuse_if_too_many_failures(address)
         try:
             key = parts[1].decode("ascii")
-        except UnicodeDecodeError as exc:
+            return self.authenticate_key(key)
+        except (UnicodeDecodeError, AuthenticationFailed) as exc:
+            record_failure(request, address)
             raise AuthenticationFailed(_("Invalid or revoked token.")) from exc
-        return self.authenticate_key(key)
 
     def authenticate_key(self, key: str) -> tuple[Any, ApiToken]:
         """Return the user and token for a key, or refuse it."""
@@ -47,6 +58,29 @@ class BearerTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
+
+
+def _failures_key(address: str) -> str:
+    return f"api-token-failures:{address}"
+
+
+def refuse_if_too_many_failures(address: str) -> None:
+    """Answer 429 to an address that gave too many wrong tokens in the current window."""
+    if (cache.get(_failures_key(address)) or 0) >= settings.API_TOKEN_FAILURES:
+        raise Throttled(wait=FAILURE_WINDOW_SECONDS)
+
+
+def record_failure(request: Request, address: str) -> None:
+    """Count a wrong token against its address and audit it (never the token itself).
+
+    The window starts with the first failure (cache.add); with Redis unreachable the count is
+    lost and the limit fails open, as the login limits do (docs/faults.md).
+    """
+    key = _failures_key(address)
+    cache.add(key, 0, FAILURE_WINDOW_SECONDS)
+    with contextlib.suppress(ValueError):  # the key expired in between, or Redis is down
+        cache.incr(key)
+    audit_record(action="auth.token_failed", request=request._request)
 
 
 def touch(token: ApiToken) -> None:

@@ -128,3 +128,21 @@ def test_the_session_needs_a_csrf_token_to_write(world_a):
     response = client.post(JOURNALS, {"period": "2024-06"}, content_type="application/json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_wrong_tokens_are_audited_and_an_address_that_keeps_guessing_gets_429(world_a, settings):
+    settings.API_TOKEN_FAILURES = 3
+    _token, key = api_token_create(user=world_a.family_user, name="Spreadsheet")
+    guesses = [bearer(f"wrong-{n}").get(JOURNALS) for n in range(3)]
+    assert [r.status_code for r in guesses] == [401, 401, 401]
+    failed = AuditEvent.objects.filter(action="auth.token_failed")
+    assert failed.count() == 3
+    assert all(key not in str(e.detail) and "wrong" not in str(e.detail) for e in failed)
+    assert all(e.organization_id is None for e in failed)
+    # Now even the right token waits: the address is refused before any lookup.
+    refused = bearer(key).get(JOURNALS)
+    assert refused.status_code == 429
+    assert "Retry-After" in refused
+    # Another address is not held back by this one's guesses.
+    other = Client(headers={"Authorization": f"Bearer {key}"}, REMOTE_ADDR="10.9.9.9")
+    assert other.get(JOURNALS).status_code == 200
