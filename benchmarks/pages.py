@@ -16,7 +16,9 @@ database 14 of the local Redis (--redis-url), flushed before and after, or local
 Redis does not answer. The PostgreSQL server's own time is not counted: it runs in its own
 process. Each family visit is the load benchmark's, with one submit instead of two: home, the
 month's journal, autosaves, a submit, home again; the month's journals and stipends of the
-visited families are deleted between rounds. A first round warms up and is not counted.
+visited families are deleted between rounds. After the families, the staff open the queue,
+a later page of it and one flag, once for every three families. A first round warms up and is
+not counted.
 
 --profile KIND prints a pyinstrument profile of that kind of request (pyinstrument is not a
 dependency of the project: install it in the virtual environment to use this option).
@@ -25,6 +27,7 @@ dependency of the project: install it in the virtual environment to use this opt
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import statistics
 import sys
@@ -54,10 +57,11 @@ class Tab:
         self.cookies: dict[str, str] = {}
 
     def environ(self, method: str, path: str, body: bytes = b"") -> dict[str, Any]:
+        path, _, query = path.partition("?")
         environ = {
             "REQUEST_METHOD": method,
             "PATH_INFO": path,
-            "QUERY_STRING": "",
+            "QUERY_STRING": query,
             "SCRIPT_NAME": "",
             "SERVER_NAME": HOST,
             "SERVER_PORT": "443",
@@ -150,7 +154,8 @@ def request(
     with tally.measure(kind, record):
         status, body = call()
     if status != expected:
-        raise SystemExit(f"{kind}: status {status}, expected {expected}: {body[:300]!r}")
+        text = gzip.decompress(body) if body.startswith(b"\x1f\x8b") else body
+        raise SystemExit(f"{kind}: status {status}, expected {expected}: {text[:600]!r}")
     return body
 
 
@@ -188,6 +193,15 @@ def visit(tally: Tally, record: bool, tab: Tab, plan: Any) -> None:
     submission = plan.submission()
     request(tally, record, "submit", lambda: tab.call("POST", plan.journal_path, submission), 302)
     request(tally, record, "family home", lambda: tab.call("GET", home), 200)
+
+
+def browse_queue(tally: Tally, record: bool, tab: Tab, plan: Any, n: int) -> None:
+    """What a staff member opens, in the load benchmark's proportions: the queue, a flag."""
+    request(tally, record, "staff queue", lambda: tab.call("GET", plan.queue), 200)
+    page = f"{plan.queue}?page={n % max(plan.queue_pages, 1) + 1}"
+    request(tally, record, "staff queue", lambda: tab.call("GET", page), 200)
+    flag = f"{plan.queue}{plan.flag_ids[n % len(plan.flag_ids)]}/"
+    request(tally, record, "staff flag", lambda: tab.call("GET", flag), 200)
 
 
 def main() -> None:
@@ -237,9 +251,7 @@ def main() -> None:
 
     tally = Tally()
     if args.profile:
-        from pyinstrument import Profiler
-
-        tally.profiler = Profiler(interval=0.0002)
+        tally.profiler = make_profiler()
         tally.profile_kind = args.profile
 
     tabs = []
@@ -247,6 +259,15 @@ def main() -> None:
         tab = Tab(app, f"10.2.{n // 250}.{n % 250 + 1}")
         log_in(Client, tab, email)
         tabs.append(tab)
+    staff_tabs = []
+    for n, email in enumerate(
+        User.objects.filter(email__startswith="staff", email__endswith="@load.example")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    ):
+        tab = Tab(app, f"10.4.0.{n + 1}")
+        log_in(Client, tab, email)
+        staff_tabs.append(tab)
     anonymous = Tab(app, "10.3.0.1")
     family_ids = [f for _e, f in families]
 
@@ -256,6 +277,8 @@ def main() -> None:
         reset_month(family_ids, period)
         for tab in tabs:
             visit(tally, record, tab, plan)
+        for n in range(len(tabs) // 3):
+            browse_queue(tally, record, staff_tabs[n % len(staff_tabs)], plan, n)
         for n in range(args.bare // (args.rounds + 1)):
             tab = tabs[n % len(tabs)]
             request(tally, record, "bare view", lambda: anonymous.call("GET", "/bench/hello/"), 200)
@@ -283,6 +306,8 @@ def main() -> None:
         "journal",
         "draft save",
         "submit",
+        "staff queue",
+        "staff flag",
     ]:
         cpu = sorted(tally.cpu[kind])
         queries = sorted(set(tally.queries[kind]))
@@ -295,7 +320,30 @@ def main() -> None:
             for sql in statements:
                 print("   ", sql[:160])
     if tally.profiler is not None:
-        print(tally.profiler.output_text(unicode=True, color=False))
+        print_profile(tally.profiler)
+
+
+def make_profiler() -> Any:
+    """Return pyinstrument's profiler, or cProfile's when PROFILER=cprofile."""
+    if os.environ.get("PROFILER") == "cprofile":
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.start = profiler.enable  # type: ignore[method-assign]
+        profiler.stop = profiler.disable  # type: ignore[method-assign]
+        return profiler
+    from pyinstrument import Profiler
+
+    return Profiler(interval=0.0002)
+
+
+def print_profile(profiler: Any) -> None:
+    if os.environ.get("PROFILER") == "cprofile":
+        import pstats
+
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(45)
+    else:
+        print(profiler.output_text(unicode=True, color=False))
 
 
 def redis_answers(url: str) -> bool:

@@ -108,6 +108,14 @@ class Organization(models.Model):
         help_text=_("Funders never see a figure built on fewer families than this."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    catalog_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text=_(
+            "Moves on whenever the organization's indicators change, so that a web process "
+            "may keep its copy of them until then."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -126,6 +134,17 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The catalog version only moves forward, by one UPDATE where indicators change: an
+        # organization read before that change (a settings form) must not write it back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "catalog_version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

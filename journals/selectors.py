@@ -12,7 +12,32 @@ from families.models import Family, Group
 from fii.models import Organization
 
 from .catalog import BUILTIN_CODES
-from .models import EntryStatus, Goal, JournalEntry
+from .models import EntryStatus, Goal, Indicator, JournalEntry
+
+# Each process's copy of every organization's active indicators: organization id ->
+# (catalog version, indicators). The journal pages read them on every request; they change a
+# few times a year, and every change moves Organization.catalog_version on (signals.py).
+_ACTIVE_INDICATORS: dict[int, tuple[int, tuple[Indicator, ...]]] = {}
+
+
+def active_indicators(organization: Organization) -> list[Indicator]:
+    """Return the organization's active indicators, read again only when they have changed.
+
+    The version is the one of `organization` as the request read it (with the membership,
+    no query of its own); the indicators must be treated as read-only.
+    """
+    version = organization.catalog_version
+    held = _ACTIVE_INDICATORS.get(organization.pk)
+    if held is not None and held[0] == version:
+        return list(held[1])
+    indicators = tuple(Indicator.objects.for_org(organization).active())
+    _ACTIVE_INDICATORS[organization.pk] = (version, indicators)
+    return list(indicators)
+
+
+def forget_indicators() -> None:
+    """Drop this process's copies (tests: a rolled-back database reuses ids)."""
+    _ACTIVE_INDICATORS.clear()
 
 
 @dataclass

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,7 +60,19 @@ def catalog_install(*, organization: Organization) -> int:
             )
         )
     Indicator.objects.bulk_create(new)
+    if new:
+        bump_catalog_version(organization.pk)  # bulk_create sends no post_save
     return len(new)
+
+
+def bump_catalog_version(organization_id: int) -> None:
+    """Tell every process that the organization's indicators changed.
+
+    Each web process keeps its copy of the active indicators until the organization's
+    catalog_version moves on (selectors.active_indicators); signals.py calls this on every
+    save and delete of an indicator.
+    """
+    Organization.objects.filter(pk=organization_id).update(catalog_version=F("catalog_version") + 1)
 
 
 class JournalError(Exception):

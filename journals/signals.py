@@ -1,11 +1,12 @@
 from typing import Any
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from fii.models import Organization
 
-from .services import catalog_install
+from .models import Indicator
+from .services import bump_catalog_version, catalog_install
 
 
 @receiver(post_save, sender=Organization, dispatch_uid="journals_install_catalog")
@@ -14,3 +15,9 @@ def install_catalog_for_new_organization(
 ) -> None:
     if created:
         catalog_install(organization=instance)
+
+
+@receiver(post_save, sender=Indicator, dispatch_uid="journals_indicator_saved")
+@receiver(post_delete, sender=Indicator, dispatch_uid="journals_indicator_deleted")
+def indicator_changed(sender: Any, instance: Indicator, **kwargs: Any) -> None:
+    bump_catalog_version(instance.organization_id)

@@ -21,6 +21,7 @@ from fii.api.schema import CONFLICT, responses
 
 from ..forms import JournalForm
 from ..models import EntryStatus, Indicator, JournalEntry
+from ..selectors import active_indicators
 from ..services import JournalError, journal_save
 
 MAX_ANSWERS = 200
@@ -128,7 +129,7 @@ def answers_through_form(
     *, organization: Any, entry: JournalEntry | None, answers: dict[str, Any], submit: bool
 ) -> dict[str, Any]:
     """Validate answers, over those the entry holds, with the journal page's form."""
-    indicators = list(Indicator.objects.for_org(organization).active())
+    indicators = active_indicators(organization)
     _refuse_unknown(answers, indicators)
     held = entry.values() if entry is not None else {}
     data = {code: _as_form_text(value) for code, value in {**held, **answers}.items()}

@@ -23,6 +23,7 @@ from ..catalog import Kind
 from ..forms import GOAL_PREFIX, NO_CHANGE_PREFIX, JournalForm
 from ..models import EntryStatus, Goal, HelpExchange, Indicator, JournalEntry
 from ..periods import due_date, reporting_period
+from ..selectors import active_indicators
 from ..services import JournalError, can_correct, journal_save, open_periods, period_check
 
 
@@ -71,7 +72,7 @@ class JournalPage:
         )
         self.entry = rows.pop(0) if rows and rows[0].period == period else None
         self.previous = rows[0] if rows else None
-        self.indicators = list(Indicator.objects.for_org(self.org).active())
+        self.indicators = active_indicators(self.org)
 
     @cached_property
     def goals(self) -> list[Goal]:

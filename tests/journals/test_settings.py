@@ -290,3 +290,32 @@ def test_another_organizations_indicator_is_not_found(admin, world_b):
     assert admin.get(f"/o/alpha/settings/indicators/{theirs.pk}/").status_code == 404
     assert admin.post(f"/o/alpha/settings/indicators/{theirs.pk}/delete/").status_code == 404
     assert Indicator.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_journal_shows_every_catalog_change_at_once(admin, world_a):
+    # Each process keeps its copy of the active indicators; every change must reach the next
+    # journal page all the same, including after a settings form read before the change
+    # saves the organization.
+    family = client_for(world_a.family_user)
+    journal = "/o/alpha/family/journal/2024-7/"
+
+    def asks(name: str) -> bool:
+        with freeze_time("2024-07-05 12:00"):
+            return f'name="{name}"' in family.get(journal).content.decode()
+
+    assert asks("income_wages") and not asks("garden_harvest")
+    assert admin.post("/o/alpha/settings/indicators/new/", indicator_data()).status_code == 302
+    assert asks("garden_harvest")
+    read_before = Organization.objects.get(pk=world_a.org.pk)
+    wages = Indicator.objects.get(organization=world_a.org, code="income_wages")
+    toggle = f"/o/alpha/settings/indicators/{wages.pk}/toggle/"
+    assert admin.post(toggle, {"active": "0"}).status_code == 302
+    read_before.stipend_amount = Decimal("3")
+    read_before.save()
+    assert not asks("income_wages")
+    garden = Indicator.objects.get(organization=world_a.org, code="garden_harvest")
+    delete = f"/o/alpha/settings/indicators/{garden.pk}/delete/"
+    assert admin.post(delete).status_code == 302
+    assert not asks("garden_harvest")
+    assert admin.post(toggle, {"active": "1"}).status_code == 302
+    assert asks("income_wages")
