@@ -87,6 +87,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
 ]
 
+# Inputs and selects are written without a template: the same HTML, a fraction of the time.
+FORM_RENDERER = "fii.renderer.FastFormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -10,10 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.renderers import BaseRenderer, get_default_renderer
 from django.forms.utils import ErrorList
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeData
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Family
@@ -92,67 +89,6 @@ def indicator_field(indicator: Indicator) -> forms.Field:
     return form_field
 
 
-# The widget templates that only write one <input> (input.html and those including it).
-INPUT_TEMPLATES = frozenset(
-    {
-        "django/forms/widgets/input.html",
-        "django/forms/widgets/text.html",
-        "django/forms/widgets/checkbox.html",
-        "django/forms/widgets/radio_option.html",
-    }
-)
-RADIO_OPTION_TEMPLATE = "django/forms/widgets/radio_option.html"
-
-
-def _attribute(value: Any) -> str:
-    """Write `{{ value|stringformat:'s' }}` as the template engine does, escaped."""
-    text = str(value) if isinstance(value, tuple) else "%s" % value  # noqa: UP031
-    return text if isinstance(value, SafeData) else escape(text)
-
-
-def input_html(widget: dict[str, Any], wrap_label: bool = False) -> str:
-    """Return exactly what Django's input.html (and input_option.html) write for a widget."""
-    kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
-    parts = [f'<input type="{kind}" name="{name}"']
-    if widget["value"] is not None:
-        parts.append(f' value="{_attribute(widget["value"])}"')
-    for attribute, value in widget["attrs"].items():
-        if value is not False:
-            parts.append(f" {conditional_escape(attribute)}")
-            if value is not True:
-                parts.append(f'="{_attribute(value)}"')
-    parts.append(">")
-    html = "".join(parts)
-    if wrap_label:
-        ident = widget["attrs"].get("id")
-        label_for = f' for="{conditional_escape(ident)}"' if ident else ""
-        # input.html ends with a line break, which stays inside the label.
-        html = f"<label{label_for}>{html}\n {conditional_escape(widget['label'])}</label>"
-    return html
-
-
-class JournalFormRenderer(BaseRenderer):
-    """The default form renderer, writing the journal's <input> elements without a template.
-
-    A month's journal has about 60 inputs: one template each cost as much as the rest of the
-    page. The HTML is the same as Django's templates write; any other widget (a textarea, a
-    select) is rendered by the default renderer's templates.
-    """
-
-    def get_template(self, template_name: str) -> Any:
-        return get_default_renderer().get_template(template_name)
-
-    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
-        if template_name in INPUT_TEMPLATES:
-            widget = context["widget"]
-            wrap = template_name == RADIO_OPTION_TEMPLATE and bool(widget.get("wrap_label"))
-            return input_html(widget, wrap_label=wrap)
-        return super().render(template_name, context, request=request)
-
-
-JOURNAL_RENDERER = JournalFormRenderer()
-
-
 @dataclass
 class FieldRow:
     """One question of the journal, read once from its bound field for the template.
@@ -198,8 +134,6 @@ class Section:
 
 class JournalForm(DescribedFieldsMixin, forms.Form):
     """All of a month's answers; `clean_for_draft` keeps what does not validate yet."""
-
-    default_renderer = JOURNAL_RENDERER
 
     def __init__(
         self,

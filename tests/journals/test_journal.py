@@ -3,15 +3,12 @@ import threading
 
 import pytest
 from django.db import connection
-from django.forms.renderers import get_default_renderer
 from django.test import Client
 from freezegun import freeze_time
 
-from journals.forms import JOURNAL_RENDERER, JournalForm
 from journals.models import (
     EntryStatus,
     GoalUpdate,
-    Indicator,
     JournalEntry,
     JournalRevision,
     Stipend,
@@ -312,28 +309,3 @@ def test_the_journal_keeps_its_query_count(family, django_assert_num_queries):
     # insert, release) and the update.
     with django_assert_num_queries(11):
         assert family.post(JULY + "autosave/", answers()).status_code == 200
-
-
-def test_it_writes_the_inputs_exactly_as_djangos_templates_do(world_a):
-    indicators = list(Indicator.objects.for_org(world_a.org).active())
-    goal = world_a.objects["goal"]
-    data = {i.code: f'7<b>&"{n}' if n % 3 else "1" for n, i in enumerate(indicators)}
-    data.update({"nochange_income": "on", f"goal_{goal.pk}": "<i>'"})
-    for form_data in (data, None):
-        form = JournalForm(form_data, indicators=indicators, goals=[goal], for_submit=True)
-        form.is_valid()
-        assert form.renderer is JOURNAL_RENDERER
-        default = get_default_renderer()
-        for name in form.fields:
-            bound = form[name]
-            assert str(bound) == bound.as_widget(), name
-            expected = bound.field.widget.render(
-                bound.html_name, bound.value(), attrs={"id": bound.auto_id}, renderer=default
-            )
-            assert bound.as_widget() == expected, name
-            for option in bound.subwidgets:
-                for wrap in (True, False):
-                    context = {"widget": {**option.data, "wrap_label": wrap}}
-                    ours = JOURNAL_RENDERER.render(option.template_name, context)
-                    theirs = default.render(option.template_name, context)
-                    assert ours == theirs, name
