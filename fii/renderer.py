@@ -74,6 +74,13 @@ def select_html(widget: dict[str, Any]) -> str | None:
     return "".join(parts)
 
 
+def textarea_html(widget: dict[str, Any]) -> str:
+    """Return exactly what textarea.html writes."""
+    value = conditional_escape(widget["value"]) if widget["value"] else ""
+    name = conditional_escape(widget["name"])
+    return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+
+
 def _render_input(widget: dict[str, Any]) -> str:
     return input_html(widget)
 
@@ -94,11 +101,12 @@ WRITERS: dict[str, Callable[[dict[str, Any]], str | None]] = {
     RADIO_OPTION: _render_radio_option,
     SELECT: select_html,
     SELECT_OPTION: option_html,
+    "django/forms/widgets/textarea.html": textarea_html,
 }
 
 
 class FastFormRenderer(DjangoTemplates):
-    """Django's template renderer, writing inputs and selects without a template."""
+    """Django's template renderer, writing inputs, selects and text areas without a template."""
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         writer = WRITERS.get(template_name)

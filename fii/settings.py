@@ -120,6 +120,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, checking a kept connection without sending SELECT 1 (fii/postgres).
+    DATABASES["default"]["ENGINE"] = "fii.postgres"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Wait for a writer instead of failing at once when two requests write together.

@@ -1,0 +1,1 @@
+"""PostgreSQL as Django's backend, with a health check that sends no query (base.py)."""
