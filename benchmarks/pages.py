@@ -21,7 +21,9 @@ a later page of it and one flag, once for every three families. A first round wa
 not counted.
 
 --profile KIND prints a pyinstrument profile of that kind of request (pyinstrument is not a
-dependency of the project: install it in the virtual environment to use this option).
+dependency of the project: install it in the virtual environment to use this option); with
+PROFILER=cprofile, the standard library's profile sorted by own time instead, and with
+PROFILE_CALLERS=<pattern> also who called the functions matching the pattern.
 """
 
 from __future__ import annotations
@@ -341,7 +343,11 @@ def print_profile(profiler: Any) -> None:
     if os.environ.get("PROFILER") == "cprofile":
         import pstats
 
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(45)
+        stats = pstats.Stats(profiler).sort_stats("tottime")
+        stats.print_stats(45)
+        callers = os.environ.get("PROFILE_CALLERS")
+        if callers:
+            stats.print_callers(callers)
     else:
         print(profiler.output_text(unicode=True, color=False))
 
