@@ -12,8 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
+from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
+from django.utils.timezone import template_localtime
 
 INPUT = "django/forms/widgets/input.html"
 RADIO_OPTION = "django/forms/widgets/radio_option.html"
@@ -25,6 +27,11 @@ def _attribute(value: Any) -> str:
     """Write `{{ value|stringformat:'s' }}` as the template engine does, escaped."""
     text = str(value) if isinstance(value, tuple) else "%s" % value  # noqa: UP031
     return text if isinstance(value, SafeData) else escape(text)
+
+
+def _text(value: Any) -> str:
+    """Write `{{ value }}` as the template engine does: local time, local format, escaped."""
+    return conditional_escape(localize(template_localtime(value)))
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
@@ -45,15 +52,15 @@ def input_html(widget: dict[str, Any], wrap_label: bool = False) -> str:
     html = f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>'
     if wrap_label:
         ident = widget["attrs"].get("id")
-        label_for = f' for="{conditional_escape(ident)}"' if ident else ""
+        label_for = f' for="{_text(ident)}"' if ident else ""
         # input.html ends with a line break, which stays inside the label.
-        html = f"<label{label_for}>{html}\n {conditional_escape(widget['label'])}</label>"
+        html = f"<label{label_for}>{html}\n {_text(widget['label'])}</label>"
     return html
 
 
 def option_html(option: dict[str, Any]) -> str:
     """Return exactly what select_option.html writes."""
-    value, label = _attribute(option["value"]), conditional_escape(option["label"])
+    value, label = _attribute(option["value"]), _text(option["label"])
     return f'<option value="{value}"{_attrs(option["attrs"])}>{label}</option>'
 
 
@@ -62,7 +69,7 @@ def select_html(widget: dict[str, Any]) -> str | None:
     parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{_text(group_name)}">')
         for option in options:
             if option["template_name"] != SELECT_OPTION:
                 return None
@@ -76,7 +83,7 @@ def select_html(widget: dict[str, Any]) -> str | None:
 
 def textarea_html(widget: dict[str, Any]) -> str:
     """Return exactly what textarea.html writes."""
-    value = conditional_escape(widget["value"]) if widget["value"] else ""
+    value = _text(widget["value"]) if widget["value"] else ""
     name = conditional_escape(widget["name"])
     return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 

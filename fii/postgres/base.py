@@ -21,7 +21,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
             return False
-        if connection.info.transaction_status != pq.TransactionStatus.IDLE:
+        idle = connection.info.transaction_status == pq.TransactionStatus.IDLE
+        if not idle or not hasattr(select, "poll"):  # in a transaction, or no poll (Windows)
             return bool(super().is_usable())
         try:
             poller = select.poll()

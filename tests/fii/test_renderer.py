@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates, get_default_renderer
+from django.utils import translation
 
 from capital.forms import QueueFilterForm
 from capital.models import Program
@@ -38,6 +39,11 @@ class EveryWidget(forms.Form):
     several = forms.MultipleChoiceField(choices=[(1, "One"), (2, "Two"), (3, '"Three"')])
     radio = forms.ChoiceField(choices=[("y", "Yes"), ("n", "No <no>")], widget=forms.RadioSelect)
     notes = forms.CharField(widget=forms.Textarea, required=False)
+    # Labels that are not text: the template engine writes them in the local format.
+    size = forms.TypedChoiceField(
+        choices=[(1.5, 1.5), (2, dt.date(2024, 7, 5)), (3, 1234567)], coerce=float
+    )
+    group = forms.ModelChoiceField(queryset=Group.objects.order_by("pk"), required=False)
 
 
 def same_as_djangos(form: forms.BaseForm) -> int:
@@ -64,8 +70,9 @@ def test_it_is_the_renderer_of_every_form():
     assert isinstance(get_default_renderer(), FastFormRenderer)
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("bound", [True, False])
-def test_every_common_widget_is_written_as_djangos_templates_write_it(bound):
+def test_every_common_widget_is_written_as_djangos_templates_write_it(bound, language, world_a):
     data = {
         "text": HOSTILE,
         "number": "-3",
@@ -80,10 +87,13 @@ def test_every_common_widget_is_written_as_djangos_templates_write_it(bound):
         "several": ["1", "3"],
         "radio": "n",
         "notes": HOSTILE,
+        "size": "1.5",
+        "group": str(world_a.objects["group"].pk),
     }
-    form = EveryWidget(data if bound else None, initial={"colour": "b", "radio": "y"})
-    form.is_valid()
-    assert same_as_djangos(form) == 13
+    with translation.override(language):
+        form = EveryWidget(data if bound else None, initial={"colour": "b", "radio": "y"})
+        form.is_valid()
+        assert same_as_djangos(form) == 15
 
 
 def test_the_journal_is_written_as_djangos_templates_write_it(world_a):
