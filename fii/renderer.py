@@ -15,7 +15,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
 INPUT = "django/forms/widgets/input.html"
 RADIO_OPTION = "django/forms/widgets/radio_option.html"
