@@ -82,6 +82,12 @@ def group_restore(
 # Families and their members ----------------------------------------------------------------
 
 
+def _check_not_erased(family: Family) -> None:
+    """Refuse any change to a family whose information was deleted at its request."""
+    if family.is_erased:
+        raise RosterError(_("This family's information was deleted: its record cannot change."))
+
+
 @transaction.atomic
 def family_save(
     *,
@@ -93,6 +99,7 @@ def family_save(
 ) -> Family:
     """Create or update a family (validated by FamilyForm) and audit which fields changed."""
     created = family.pk is None
+    _check_not_erased(family)
     family.organization = organization
     family.save()
     action = "family.created" if created else "family.updated"
@@ -112,6 +119,7 @@ def family_move(
     request: HttpRequest | None = None,
 ) -> Family:
     """Move a family to another group of the organization, or out of any group."""
+    _check_not_erased(family)
     if group is not None and (group.organization_id != organization.pk or group.archived_at):
         raise RosterError(_("Choose an active group of your organization."))
     before = family.group_id
@@ -148,8 +156,7 @@ def family_archive(
 def family_restore(
     *, organization: Organization, actor: Any, family: Family, request: HttpRequest | None = None
 ) -> Family:
-    if family.erased_at is not None:
-        raise RosterError(_("This family's information was deleted: it cannot be restored."))
+    _check_not_erased(family)
     family.archived_at = None
     family.save(update_fields=["archived_at"])
     audit_event(
@@ -170,6 +177,7 @@ def member_save(
 ) -> FamilyMember:
     """Add or update a person of the household and audit which fields changed."""
     created = member.pk is None
+    _check_not_erased(family)
     member.organization = organization
     member.family = family
     member.save()
@@ -235,7 +243,7 @@ def _check_invitable(
     if (role == Role.FAMILY) != (family is not None):
         raise RosterError(_("A family member's invitation names the family; staff's does not."))
     if family is not None and (
-        family.organization_id != organization.pk or family.archived_at or family.erased_at
+        family.organization_id != organization.pk or family.archived_at or family.is_erased
     ):
         raise RosterError(_("Choose an active family of your organization."))
     member = Membership.objects.for_org(organization).filter(user__email__iexact=email).first()
@@ -426,6 +434,7 @@ def consent_grant(
     request: HttpRequest | None = None,
 ) -> Consent:
     """Record a consent the family gave; one of each kind may be in force at a time."""
+    _check_not_erased(family)
     if Consent.objects.for_org(organization).in_force().filter(family=family, kind=kind).exists():
         raise RosterError(_("This consent is already in force; revoke it first to record it anew."))
     granted_at = _agreed_at(organization, agreed_on or organization.today())

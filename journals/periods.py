@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.http import Http404
+
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
@@ -25,3 +27,11 @@ def reporting_period(today: date, due_day: int) -> date:
     if today <= due_date(add_months(this_month, -1), due_day):
         return add_months(this_month, -1)
     return this_month
+
+
+def month_or_404(year: int, month: int) -> date:
+    """Return the month a URL names; 404 for one that cannot exist (month 13, year 10**20)."""
+    try:
+        return date(year, month, 1)
+    except (ValueError, OverflowError) as exc:
+        raise Http404 from exc

@@ -85,10 +85,12 @@ def family_erasure(request: OrgRequest) -> HttpResponse:
             messages.success(request, _("We received your request. An admin will look at it."))
             return redirect("family_erasure", org_slug=org.slug)
     history = _requests(request, request.family)
+    # The reason of a decline is news only until the family cancels or asks anew.
+    closed = next((r for r in history if not r.is_pending), None)
     context = {
         "form": form,
         "pending": next((r for r in history if r.is_pending), None),
-        "last_declined": next((r for r in history if r.status == ErasureStatus.DECLINED), None),
+        "last_declined": closed if closed and closed.status == ErasureStatus.DECLINED else None,
     }
     return render(request, "families/family_erasure.html", context, status=form_status(request))
 

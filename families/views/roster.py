@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -28,6 +32,20 @@ def _family(request: OrgRequest, family_id: int) -> Family:
     return Family.objects.select_related("group").get_for_org_or_404(
         request.organization, pk=family_id
     )
+
+
+def _refusing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer a change the roster services refuse (an erased family's) with its reason."""
+
+    @wraps(view)
+    def wrapper(request: OrgRequest, family_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, family_id, *args, **kwargs)
+        except services.RosterError as error:
+            kwargs = {"org_slug": request.organization.slug, "family_id": family_id}
+            return refused(request, str(error), reverse("family_edit", kwargs=kwargs))
+
+    return wrapper
 
 
 # Groups ------------------------------------------------------------------------------------
@@ -186,6 +204,7 @@ def _family_page(
 
 @staff_view
 @require_http_methods(["GET", "POST"])
+@_refusing
 def family_edit(request: OrgRequest, family_id: int) -> HttpResponse:
     org = request.organization
     family = _family(request, family_id)
@@ -209,6 +228,7 @@ def family_edit(request: OrgRequest, family_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
+@_refusing
 def family_move(request: OrgRequest, family_id: int) -> HttpResponse:
     org = request.organization
     family = _family(request, family_id)
@@ -238,16 +258,11 @@ def family_archive(request: OrgRequest, family_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
+@_refusing
 def family_restore(request: OrgRequest, family_id: int) -> HttpResponse:
     org = request.organization
     family = _family(request, family_id)
-    back = reverse("family_edit", kwargs={"org_slug": org.slug, "family_id": family.pk})
-    try:
-        services.family_restore(
-            organization=org, actor=request.user, family=family, request=request
-        )
-    except services.RosterError as error:
-        return refused(request, str(error), back)
+    services.family_restore(organization=org, actor=request.user, family=family, request=request)
     messages.success(request, _("Family restored."))
     return redirect("family_edit", org_slug=org.slug, family_id=family.pk)
 
@@ -262,6 +277,7 @@ def _member(request: OrgRequest, family: Family, member_id: int) -> FamilyMember
 
 @staff_view
 @require_http_methods(["GET", "POST"])
+@_refusing
 def member_list(request: OrgRequest, family_id: int) -> HttpResponse:
     org = request.organization
     family = _family(request, family_id)
@@ -289,6 +305,7 @@ def member_list(request: OrgRequest, family_id: int) -> HttpResponse:
 
 @staff_view
 @require_http_methods(["GET", "POST"])
+@_refusing
 def member_edit(request: OrgRequest, family_id: int, member_id: int) -> HttpResponse:
     org = request.organization
     family = _family(request, family_id)

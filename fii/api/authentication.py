@@ -15,9 +15,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.request import Request
-from rest_framework.throttling import BaseThrottle
 
-from fii.audit import audit_record
+from fii.audit import audit_record, client_ip
 from fii.models import ApiToken
 
 KEYWORD = b"bearer"
@@ -37,7 +36,8 @@ class BearerTokenAuthentication(BaseAuthentication):
             return None
         if len(parts) != 2:
             raise AuthenticationFailed(_("Give the header as 'Authorization: Bearer <token>'."))
-        address = BaseThrottle().get_ident(request)
+        # The address Django saw, as the login limits use: a client cannot choose it.
+        address = client_ip(request._request) or ""
         refuse_if_too_many_failures(address)
         try:
             key = parts[1].decode("ascii")

@@ -27,6 +27,7 @@ from fii.audit import audit_record
 from fii.models import Organization
 
 from ..models import Stipend, StipendStatus
+from ..periods import month_or_404
 from ..services import stipends_mark_paid
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,10 +38,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def _period(year: int, month: int) -> dt.date:
     if not 2000 <= year <= 2100:
         raise Http404
-    try:
-        return dt.date(year, month, 1)
-    except ValueError as exc:
-        raise Http404 from exc
+    return month_or_404(year, month)
 
 
 def month_stipends(*, organization: Organization, period: dt.date) -> list[Stipend]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,16 +22,9 @@ from fii.access import OrgRequest, family_view
 from ..catalog import Kind
 from ..forms import GOAL_PREFIX, NO_CHANGE_PREFIX, JournalForm
 from ..models import EntryStatus, Goal, HelpExchange, Indicator, JournalEntry
-from ..periods import due_date, reporting_period
+from ..periods import due_date, month_or_404, reporting_period
 from ..selectors import active_indicators
 from ..services import JournalError, can_correct, journal_save, open_periods, period_check
-
-
-def _period(year: int, month: int) -> dt.date:
-    try:
-        return dt.date(year, month, 1)
-    except ValueError as exc:
-        raise Http404 from exc
 
 
 def _as_text(value: Any, indicator: Indicator) -> str:
@@ -186,7 +179,7 @@ def journal_current(request: OrgRequest) -> HttpResponse:
 @family_view
 @require_http_methods(["GET", "POST"])
 def journal_month(request: OrgRequest, year: int, month: int) -> HttpResponse:
-    page = JournalPage(request, _period(year, month))
+    page = JournalPage(request, month_or_404(year, month))
     refusal = _check_open(page)
     if refusal:
         return _refusal(request, refusal)
@@ -263,7 +256,7 @@ def _month_label(period: dt.date) -> str:
 @require_POST
 def journal_autosave(request: OrgRequest, year: int, month: int) -> JsonResponse:
     """Save a draft in the background while the family types; answer in JSON."""
-    page = JournalPage(request, _period(year, month))
+    page = JournalPage(request, month_or_404(year, month))
     refusal = _check_open(page)
     if refusal:
         return JsonResponse({"detail": refusal}, status=400)

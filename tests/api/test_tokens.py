@@ -143,6 +143,9 @@ def test_wrong_tokens_are_audited_and_an_address_that_keeps_guessing_gets_429(wo
     refused = bearer(key).get(JOURNALS)
     assert refused.status_code == 429
     assert "Retry-After" in refused
+    # A forwarded-for header of the client's choosing is not another address.
+    spoofed = Client(headers={"Authorization": f"Bearer {key}", "X-Forwarded-For": "10.7.7.7"})
+    assert spoofed.get(JOURNALS).status_code == 429
     # Another address is not held back by this one's guesses.
     other = Client(headers={"Authorization": f"Bearer {key}"}, REMOTE_ADDR="10.9.9.9")
     assert other.get(JOURNALS).status_code == 200

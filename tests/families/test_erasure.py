@@ -16,6 +16,7 @@ from django.test import Client
 
 from capital.models import Disbursement, Flag, FlagStatus, Loan, Repayment
 from families.erasure import family_erase
+from families.forms import FamilyForm
 from families.models import (
     ConsentKind,
     ErasureRequest,
@@ -356,6 +357,10 @@ def test_a_decline_keeps_the_data_and_the_family_reads_the_reason(world):
     approve = f"/o/{world.org.slug}/erasures/{pending.pk}/approve/"
     assert admin.post(approve, {"approve-confirm_name": name}).status_code == 409
     assert Family.objects.get(pk=world.objects["family"].pk).erased_at is None
+    # Once the family asks anew and cancels, the old reason is no longer news.
+    family_client.post(page, {"understood": "on"})
+    assert family_client.post(page + "cancel/").status_code == 302
+    assert "Your loan is still being repaid." not in family_client.get(page).content.decode()
 
 
 def test_a_family_asks_sees_the_status_and_can_cancel(world):
@@ -509,6 +514,27 @@ def test_an_erased_family_leaves_the_roster_and_cannot_be_invited_or_restored(wo
         ).status_code
         == 400
     )
+
+
+def test_an_erased_familys_record_cannot_be_changed_again(world):
+    family = world.objects["family"]
+    request_and_approve(world)
+    staff = client_for(world.staff_user)
+    base = f"/o/{world.org.slug}/families/{family.pk}"
+    shown = FamilyForm(instance=Family.objects.get(pk=family.pk), organization=world.org)
+    edit_form = {f"family-{k}": "" if v is None else v for k, v in shown.initial.items()}
+    posts = {
+        f"{base}/edit/": {**edit_form, "family-name": "Named again"},
+        f"{base}/move/": {"move-group": ""},
+        f"{base}/members/": {"first_name": "Someone", "is_adult": "on"},
+    }
+    for url, data in posts.items():
+        response = staff.post(url, data)
+        assert response.status_code == 409, url
+        assert "cannot change" in response.content.decode()
+    erased = Family.objects.get(pk=family.pk)
+    assert (erased.name, erased.group_id) == (f"Erased family {family.pk}", family.group_id)
+    assert not erased.members.exists()
 
 
 def test_the_admin_list_does_not_grow_in_queries_with_rows(world, django_assert_max_num_queries):

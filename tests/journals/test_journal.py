@@ -189,6 +189,7 @@ def test_it_refuses_last_month_after_its_due_day(family, world_a):
 def test_nonsense_months_are_not_found(family):
     assert family.get("/o/alpha/family/journal/2024-13/").status_code == 404
     assert family.get("/o/alpha/family/journal/0-1/").status_code == 404
+    assert family.get("/o/alpha/family/journal/99999999999999999999-1/").status_code == 404
 
 
 @freeze_time("2024-07-05 17:00")
