@@ -186,6 +186,17 @@ def run_claim(
     return now if changed == 1 else None
 
 
+def run_settle_failure(*, organization_id: int, as_of: date, max_attempts: int) -> int:
+    """Mark a failed run as tried enough, for an error that would only come back (a time
+    limit): neither the task's retries nor the hourly catch-up run it again."""
+    return AggregationRun.objects.filter(
+        organization_id=organization_id,
+        as_of=as_of,
+        status=RunStatus.FAILED,
+        attempts__lt=max_attempts,
+    ).update(attempts=max_attempts)
+
+
 def _give_up(*, run: AggregationRun, max_attempts: int, claimant: str) -> bool:
     """Fail an abandoned run that used all its attempts; return whether it did."""
     now = timezone.now()

@@ -68,14 +68,18 @@ def retry_countdown(retries: int) -> int:
 )
 def aggregate_organization(self: Task, org_id: int, as_of: str) -> str:
     """Aggregate one organization as of an ISO date; return the outcome."""
+    night = date.fromisoformat(as_of)
     try:
         result = pipeline.aggregate_organization(
             organization_id=org_id,
-            as_of=date.fromisoformat(as_of),
+            as_of=night,
             max_attempts=settings.NIGHTLY_MAX_ATTEMPTS,
             claimant=f"task:{self.request.id}",
         )
     except NOT_RETRIED:
+        pipeline.run_settle_failure(
+            organization_id=org_id, as_of=night, max_attempts=settings.NIGHTLY_MAX_ATTEMPTS
+        )
         raise
     except Exception as exc:
         # In-process (eager) runs report a failure at once; a worker tries again later, when a

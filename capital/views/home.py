@@ -10,7 +10,6 @@ from django.shortcuts import render
 
 from families.models import ErasureRequest
 from fii.access import OrgRequest, staff_view
-from fii.models import Role
 from insights.models import AggregationRun, RunStatus
 from insights.selectors import latest_run
 from journals.models import EntryStatus, JournalEntry
@@ -88,6 +87,6 @@ def staff_home(request: OrgRequest) -> HttpResponse:
 
 def _erasures_waiting(request: OrgRequest) -> int:
     """Count families' requests to be forgotten that wait for an admin (admins only decide)."""
-    if request.membership.role != Role.ORG_ADMIN:
+    if not request.membership.is_org_admin:
         return 0
     return ErasureRequest.objects.for_org(request.organization).pending().count()

@@ -225,5 +225,6 @@ class JournalViewSet(OwnFamilyViewSet[JournalEntry]):
                 values=values,
                 invalid=_untouched_draft(entry, answers),
                 submit=submit,
+                indicators=active_indicators(self.organization),
             )
         return result.entry

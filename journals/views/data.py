@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from fii.access import OrgRequest, family_view
-from fii.audit import audit_record
+from fii.audit import audit_event, audit_record
 
 from ..forms import FamilySettingsForm
 from ..models import Stipend, StipendStatus
@@ -99,15 +100,17 @@ def family_settings(request: OrgRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, instance=request.family
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit_record(
-            action="family.settings_changed",
-            actor=request.user,
-            organization=org,
-            obj=request.family,
-            detail={"fields": form.changed_data},
-            request=request,
-        )
+        if form.has_changed():
+            with transaction.atomic():
+                form.save()
+                audit_event(
+                    "family.settings_changed",
+                    organization=org,
+                    actor=request.user,
+                    obj=request.family,
+                    request=request,
+                    fields=form.changed_data,
+                )
         messages.success(request, _("Saved."))
         return redirect("family_settings", org_slug=org.slug)
     return render(request, "journals/family_settings.html", {"form": form})

@@ -6,14 +6,14 @@ import datetime as dt
 import threading
 
 import pytest
-from celery.exceptions import Retry
+from celery.exceptions import Retry, SoftTimeLimitExceeded
 from celery.schedules import crontab
 from django.conf import settings as django_settings
 from django.db import connection
 from freezegun import freeze_time
 
 from fii.celery import app
-from insights import pipeline, tasks
+from insights import catchup, pipeline, tasks
 from insights.models import AggregationRun, FamilySnapshot, RunStatus
 from tests.conftest import build_world
 
@@ -93,6 +93,22 @@ def test_a_worker_retries_a_failed_run_later_with_backoff(world_a, monkeypatch) 
 def test_retries_back_off_up_to_a_quarter_of_an_hour() -> None:
     assert [tasks.retry_countdown(n) for n in range(6)] == [60, 120, 240, 480, 900, 900]
     assert tasks.aggregate_organization.max_retries == django_settings.NIGHTLY_MAX_ATTEMPTS - 1
+
+
+def test_a_run_that_hit_its_time_limit_is_not_run_again_by_the_catch_up(
+    world_a, monkeypatch
+) -> None:
+    def too_long(*, run, timer):  # type: ignore[no-untyped-def]
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(pipeline, "compute", too_long)
+    with pytest.raises(SoftTimeLimitExceeded):
+        tasks.aggregate_organization.delay(world_a.org.pk, AS_OF)
+
+    run = AggregationRun.objects.get()
+    assert (run.status, run.attempts) == (RunStatus.FAILED, django_settings.NIGHTLY_MAX_ATTEMPTS)
+    later = dt.datetime.combine(run.as_of, dt.time(12), tzinfo=dt.UTC)
+    assert world_a.org.pk not in catchup.organizations_behind(night=run.as_of, now=later)
 
 
 def test_the_task_fails_at_once_for_an_organization_that_is_gone(db) -> None:

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from fii.models import AuditEvent
 from journals.models import Reminder
 from journals.reminders import reminders_send
 from journals.tasks import send_journal_reminders
@@ -44,6 +45,11 @@ def test_a_family_can_turn_reminders_off(world_a):
     world_a.objects["family"].refresh_from_db()  # type: ignore[attr-defined]
     assert world_a.objects["family"].reminders_enabled is False  # type: ignore[attr-defined]
     assert reminders_send(organization=world_a.org, today=dt.date(2024, 8, 8)) == 0
+    changed = AuditEvent.objects.filter(action="family.settings_changed")
+    assert [e.detail["fields"] for e in changed] == [["reminders_enabled"]]
+    # Saving again without a change records nothing more.
+    assert client.post("/o/alpha/family/settings/", {}).status_code == 302
+    assert changed.count() == 1
 
 
 def test_a_reminder_is_written_in_the_familys_language(world_a):
