@@ -44,27 +44,18 @@ import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.data import JOURNAL_ANSWERS as ANSWERS  # noqa: E402
+from tests.data import PASSWORD  # noqa: E402
+
 DOCS = ROOT / "docs" / "faults.md"
 DATABASE = "fii_faults"
-PASSWORD = "a-long-test-password-42"  # noqa: S105 - tests.factories.PASSWORD, set by build_world
 FAMILY, STAFF = "family@alpha.example", "staff@alpha.example"
 FAMILIES_CSV = (
     "household_name,group_name,joined_on,household_size,baseline_income\n"
     "{name},,2024-01-01,3,1500\n"
 )
-ANSWERS = {
-    "income_wages": "2400",
-    "income_business": "0",
-    "income_benefits": "150",
-    "income_other": "0",
-    "savings_balance": "350",
-    "savings_deposited": "50",
-    "debt_total": "3900",
-    "debt_payments": "100",
-    "debt_high_interest": "0",
-    "debt_overdue_bills": "0",
-    "assets_business_value": "0",
-}
 
 LINES: list[str] = []
 
@@ -204,7 +195,6 @@ def seed() -> None:
     """Child process: one organization with its people (tests.conftest.build_world)."""
     import django
 
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fii.settings")
     django.setup()
     from tests.conftest import build_world
@@ -300,7 +290,6 @@ def send_beat_task(redis: Redis, name: str) -> tuple[bool, float, str]:
     """Send a scheduled task by name, as celery beat does; return (sent, seconds, error)."""
     from celery import Celery
 
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fii.settings")
     from django.conf import settings
 

@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import import_module
 from typing import Any
 
@@ -41,6 +41,7 @@ from .models import (
     FamilyMember,
     ImportJob,
     Invitation,
+    household_key,
 )
 from .signals import family_erased
 
@@ -357,52 +358,57 @@ def _json_forms(value: str) -> set[str]:
     return {value, json.dumps(value)[1:-1]}
 
 
-def _scrub_value(value: Any, secrets: Iterable[str]) -> tuple[Any, bool]:
-    """Return the JSON value with every string holding a secret replaced, and if it changed."""
+def _words(secrets: Iterable[str]) -> re.Pattern[str]:
+    """Match any of the secrets as whole words, in any case: "Ana" is not in "banana"."""
+    alternatives = "|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _scrub_value(value: Any, words: re.Pattern[str], replace: Callable[[str], str]) -> Any:
+    """Return the JSON value with `replace` applied to each string (keys too) a word matches."""
     if isinstance(value, str):
-        lowered = value.casefold()
-        hit = any(s.casefold() in lowered for s in secrets)
-        return (ERASED, True) if hit else (value, False)
+        return replace(value) if words.search(value) else value
     if isinstance(value, list):
-        pairs = [_scrub_value(v, secrets) for v in value]
-        return [v for v, _ in pairs], any(c for _, c in pairs)
+        return [_scrub_value(v, words, replace) for v in value]
     if isinstance(value, dict):
-        scrubbed = {k: _scrub_value(v, secrets) for k, v in value.items()}
-        return {k: v for k, (v, _) in scrubbed.items()}, any(c for _, c in scrubbed.values())
-    return value, False
+        return {
+            _scrub_value(k, words, replace): _scrub_value(v, words, replace)
+            for k, v in value.items()
+        }
+    return value
 
 
 def _scrub_audit(organization: Organization, secrets: list[str]) -> int:
-    """Replace any erased value an audit event's detail copied (none should; check anyway)."""
+    """Blank any string of an audit detail that copied an erased value (none should).
+
+    Only the organization's own events: the operator's (sign-in, account) hold none by design.
+    """
     if not secrets:
         return 0
     match = Q()
     for secret in secrets:
         for form in _json_forms(secret):
             match |= Q(detail__icontains=form)
-    events = AuditEvent.objects.filter(
-        Q(organization=organization) | Q(organization__isnull=True)
-    ).filter(match)
+    words = _words(secrets)
     changed = 0
-    for event in events.only("pk", "detail"):
-        detail, hit = _scrub_value(event.detail, secrets)
-        if hit:
+    for event in AuditEvent.objects.for_org(organization).filter(match).only("pk", "detail"):
+        detail = _scrub_value(event.detail, words, lambda _text: ERASED)
+        if detail != event.detail:
             AuditEvent.objects.filter(pk=event.pk).update(detail=detail)
             changed += 1
     return changed
 
 
-def _household_key(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def _scrub_csv(text: str, name: str, replacement: str) -> tuple[str, bool]:
-    key = _household_key(name)
-    rows = list(csv.reader(io.StringIO(text)))
+    key = household_key(name)
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:  # a file the import refused as unreadable: nothing was read from it
+        return text, False
     hit = False
     for row in rows:
         for i, cell in enumerate(row):
-            if _household_key(cell) == key:
+            if household_key(cell) == key:
                 row[i], hit = replacement, True
     if not hit:
         return text, False
@@ -412,11 +418,11 @@ def _scrub_csv(text: str, name: str, replacement: str) -> tuple[str, bool]:
 
 
 def _scrub_imports(organization: Organization, name: str, family: Family) -> int:
-    """Rename the household in stored import files and their reports."""
+    """Rename the household in stored import files and in their reports' texts."""
     if len(name.strip()) < MIN_SCRUB_LENGTH:
         return 0
     replacement = erased_family_name(family)
-    pattern = re.compile(re.escape(name.strip()), re.IGNORECASE)
+    words = _words([name.strip()])
     match = Q(families_csv__icontains=name) | Q(journals_csv__icontains=name)
     for form in _json_forms(name):
         match |= Q(report__icontains=form)
@@ -424,7 +430,7 @@ def _scrub_imports(organization: Organization, name: str, family: Family) -> int
     for job in ImportJob.objects.for_org(organization).filter(match):
         families_csv, a = _scrub_csv(job.families_csv, name, replacement)
         journals_csv, b = _scrub_csv(job.journals_csv, name, replacement)
-        report = json.loads(pattern.sub(replacement, json.dumps(job.report, ensure_ascii=False)))
+        report = _scrub_value(job.report, words, lambda text: words.sub(replacement, text))
         if a or b or report != job.report:
             job.families_csv, job.journals_csv, job.report = families_csv, journals_csv, report
             job.save(update_fields=["families_csv", "journals_csv", "report"])

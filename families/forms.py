@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from fii.forms import DescribedFieldsMixin
 from fii.models import Organization, Role, User
 
-from .models import CONSENT_TEXT_VERSION, ConsentKind, Family, FamilyMember, Group
+from .models import (
+    CONSENT_TEXT_VERSION,
+    ConsentKind,
+    Family,
+    FamilyMember,
+    Group,
+    household_key,
+)
 
 # Self-reported baselines above this are almost surely a typing slip (an extra zero or two).
 MAX_BASELINE_AMOUNT = 100_000_000
@@ -288,7 +295,7 @@ class ErasureApproveForm(DescribedFieldsMixin, forms.Form):
 
     def clean_confirm_name(self) -> str:
         typed = self.cleaned_data["confirm_name"]
-        if " ".join(typed.split()).casefold() != " ".join(self.family_name.split()).casefold():
+        if household_key(typed) != household_key(self.family_name):
             raise ValidationError(_("This is not the family's name. Nothing was deleted."))
         return typed
 

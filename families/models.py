@@ -41,6 +41,11 @@ class Group(TenantModel):
         return self.name
 
 
+def household_key(name: str) -> str:
+    """Return a household's name as a key: spaces and case aside, two spellings are one."""
+    return " ".join(name.split()).casefold()
+
+
 class FamilyQuerySet(TenantQuerySet["Family"]):
     def active(self) -> FamilyQuerySet:
         """Families on the roster: neither archived nor erased."""

@@ -40,8 +40,7 @@ from journals.models import (
     JournalEntry,
     Stipend,
 )
-
-PASSWORD = "a-long-test-password-42"
+from tests.data import PASSWORD
 
 
 class OrganizationFactory(DjangoModelFactory):

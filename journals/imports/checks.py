@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from families.models import Family, Group
+from families.models import Family, Group, household_key
 from fii.models import Organization
 
 from ..catalog import Kind
@@ -25,7 +25,6 @@ from .files import (
     FAMILY_REQUIRED,
     JOURNAL_REQUIRED,
     JOURNALS,
-    household_key,
     read_rows,
 )
 

@@ -50,10 +50,6 @@ def header_key(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
 
-def household_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 # Templates ---------------------------------------------------------------------------------
 
 

@@ -8,13 +8,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from families.models import Family
+from families.models import Family, household_key
 from fii.models import Organization
 
 from ..catalog import BUILTIN_CODES
 from ..models import EntryStatus, JournalEntry
 from .checks import CheckResult, Context, FamilyRow, JournalRow
-from .files import household_key
 
 
 def _new_families(organization: Organization, rows: list[FamilyRow]) -> dict[str, Family]:

@@ -486,6 +486,40 @@ def test_it_scrubs_values_copied_into_audit_details_and_import_files(world):
     assert "Other household,2" in job.families_csv
 
 
+def test_the_scrub_touches_whole_words_of_the_organizations_own_records_only(world, world_b):
+    family = world.objects["family"]
+    f.FamilyMemberFactory(family=family, organization=world.org, first_name="Ana")
+    word = AuditEvent.objects.create(
+        organization=world.org, action="test.word", detail={"note": "ana called"}
+    )
+    inside = AuditEvent.objects.create(
+        organization=world.org, action="test.inside", detail={"note": "a banana and Anaheim"}
+    )
+    theirs = AuditEvent.objects.create(
+        organization=world_b.org, action="test.theirs", detail={"note": "Ana called"}
+    )
+    # A cell past the csv module's field limit (128 KiB): the reader refuses the file.
+    too_long = f"household_name\n{family.name} {'x' * 140_000}\n"
+    unreadable = f.ImportJobFactory(organization=world.org, families_csv=too_long)
+    keyed = f.ImportJobFactory(
+        organization=world.org,
+        families_csv="household_name\nOther\n",
+        report={family.name: [f"{family.name} twice"]},
+    )
+    family_erase(organization=world.org, family=family)
+    for event in (word, inside, theirs):
+        event.refresh_from_db()
+    assert word.detail == {"note": "[erased]"}
+    assert inside.detail == {"note": "a banana and Anaheim"}
+    assert theirs.detail == {"note": "Ana called"}
+    unreadable.refresh_from_db()
+    assert unreadable.families_csv == too_long
+    assert Family.objects.get(pk=family.pk).is_erased
+    keyed.refresh_from_db()
+    erased = f"Erased family {family.pk}"
+    assert keyed.report == {erased: [f"{erased} twice"]}
+
+
 def test_an_erased_family_leaves_the_roster_and_cannot_be_invited_or_restored(world):
     family = world.objects["family"]
     f.InvitationFactory(

@@ -14,6 +14,7 @@ from journals.models import (
     Stipend,
 )
 from tests.conftest import client_for
+from tests.data import JOURNAL_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
@@ -23,19 +24,7 @@ JUNE = "/o/alpha/family/journal/2024-6/"
 
 
 def answers(**overrides):  # type: ignore[no-untyped-def]
-    data = {
-        "income_wages": "2400",
-        "income_business": "0",
-        "income_benefits": "150",
-        "income_other": "0",
-        "savings_balance": "350",
-        "savings_deposited": "50",
-        "debt_total": "3900",
-        "debt_payments": "100",
-        "debt_high_interest": "0",
-        "debt_overdue_bills": "0",
-        "assets_business_value": "0",
-    }
+    data = dict(JOURNAL_ANSWERS)
     data.update(overrides)
     return data
 
