@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db import models
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from .models import AuditEvent, Organization
+
+REFUSAL_AUDIT_SECONDS = 60
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -36,6 +39,16 @@ def audit_record(
         detail=detail or {},
         ip_address=client_ip(request),
     )
+
+
+def first_refusal_this_minute(key: str) -> bool:
+    """Return whether a refusal for `key` (a limit and who) is the first in its minute.
+
+    Refused requests are what a rate limit sheds: auditing the first of each minute keeps
+    them on record at one row a minute instead of one per request. With the cache
+    unreachable, every refusal counts as the first (the limits fail open then too).
+    """
+    return bool(cache.add(f"fii:audit:refusal:{key}", 1, REFUSAL_AUDIT_SECONDS))
 
 
 def audit_event(

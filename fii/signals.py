@@ -20,7 +20,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .audit import audit_record, login_key
+from .audit import audit_record, client_ip, first_refusal_this_minute, login_key
 
 
 def _typed_login(credentials: dict[str, Any]) -> str:
@@ -58,10 +58,13 @@ def on_login_failed(
 def login_rate_limited(request: HttpRequest | None, credentials: dict[str, Any]) -> None:
     """Record a login refused before the password was checked: too many failures for it."""
     login = _typed_login(credentials)
+    key = login_key(login)
+    if not first_refusal_this_minute(f"login_failed:{key}"):
+        return
     audit_record(
         action="auth.rate_limited",
         actor=_account_for(login),
-        detail={"limit": "login_failed", "login_key": login_key(login)},
+        detail={"limit": "login_failed", "login_key": key},
         request=request,
     )
 
@@ -69,14 +72,16 @@ def login_rate_limited(request: HttpRequest | None, credentials: dict[str, Any])
 def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Answer a request over one of allauth's rate limits with 429, and audit it.
 
-    allauth calls this as the URLconf's `handler429`. The event names the path only.
+    allauth calls this as the URLconf's `handler429`. The event names the path only; it is
+    written for the first refusal of an address and path each minute.
     """
-    audit_record(
-        action="auth.rate_limited",
-        actor=getattr(request, "user", None),
-        detail={"limit": "http_429", "method": request.method, "path": request.path},
-        request=request,
-    )
+    if first_refusal_this_minute(f"http_429:{client_ip(request)}:{request.path}"):
+        audit_record(
+            action="auth.rate_limited",
+            actor=getattr(request, "user", None),
+            detail={"limit": "http_429", "method": request.method, "path": request.path},
+            request=request,
+        )
     return render(request, "429.html", status=HTTPStatus.TOO_MANY_REQUESTS)
 
 

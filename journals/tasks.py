@@ -8,6 +8,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from fii.models import Organization
 
@@ -40,9 +41,10 @@ def import_enqueue(*, organization_id: int, job_id: int) -> bool:
     """
     try:
         import_families.delay(organization_id, job_id)
-    except Exception:
-        # kombu.exceptions.OperationalError when Redis is down: fails in about 60 ms when the
-        # connection is refused, about 4 s when Redis hangs (settings, Celery block).
+    except OperationalError:
+        # Redis is down: fails in about 60 ms when the connection is refused, about 4 s when
+        # Redis hangs (settings, Celery block). Anything else is an error of the task itself
+        # (run in-process without a broker) and is raised.
         logger.warning(
             "Import job %s stays queued: the broker is unreachable", job_id, exc_info=True
         )

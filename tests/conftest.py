@@ -138,6 +138,14 @@ def _fast_passwords(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():  # type: ignore[no-untyped-def]
+    # Each test starts with nothing counted: rate limits, refusals already audited.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_indicator_copies():  # type: ignore[no-untyped-def]
     # A rolled-back test database hands the same ids out again (SQLite): start each test with
     # no process copy of an organization's indicators, as a new web process would.

@@ -466,3 +466,19 @@ def test_dates_are_checked_against_the_organizations_today(world_a):
         )
     assert [p.column for p in result.problems] == ["joined_on"]
     assert result.problems[0].message == "This date is in the future."
+
+
+def test_without_a_broker_an_error_of_the_import_itself_is_raised_not_taken_for_redis(
+    world_a, monkeypatch
+):
+    # The embedded default runs tasks in-process: only a broker that cannot be reached leaves
+    # the job waiting quietly for the sweeper; a bug in the import must surface.
+    from journals import tasks
+
+    def broken(**kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in the import")
+
+    monkeypatch.setattr(tasks, "import_run", broken)
+    job = f.ImportJobFactory(organization=world_a.org, status=ImportStatus.QUEUED)
+    with pytest.raises(RuntimeError, match="a bug in the import"):
+        tasks.import_enqueue(organization_id=world_a.org.pk, job_id=job.pk)

@@ -108,6 +108,9 @@ def test_failed_logins_for_one_address_block_it_across_cache_clients(
     (refusal,) = AuditEvent.objects.filter(action="auth.rate_limited")
     assert refusal.actor == world_a.staff_user
     assert refusal.detail == {"limit": "login_failed", "login_key": login_key(email)}
+    # Refused again within the minute: on record once (one row a minute, not a request).
+    assert REFUSED in log_in(email, f.PASSWORD)[1]
+    assert AuditEvent.objects.filter(action="auth.rate_limited").count() == 1
     # Another address from the same client is not blocked by this one's failures.
     other, _ = log_in(world_a.admin_user.email, f.PASSWORD)
     assert "_auth_user_id" in other.session
