@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import Flag, FlagStatus, Review
 
@@ -23,3 +24,11 @@ def erase_family_capital(
         "flags_expired": flags.live().update(status=FlagStatus.EXPIRED, closed_at=timezone.now()),
         "review_notes": reviews.exclude(note="", answer="").update(note="", answer=""),
     }
+
+
+# What the counts above mean, for the admin who reads them (families.erasure).
+COUNT_LABELS = {
+    "capital": gettext_lazy("Capital"),
+    "flags_expired": gettext_lazy("Open flags closed"),
+    "review_notes": gettext_lazy("Staff notes and family answers removed"),
+}

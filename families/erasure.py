@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fii.audit import audit_event
 from fii.models import ApiToken, AuditEvent, Membership, Organization, Role, User
@@ -190,6 +191,34 @@ def erasure_approve(
 # The erasure itself ------------------------------------------------------------------------
 
 
+# What the counts of an erasure mean, for the admin who reads them (the approved request's
+# page). families describes its own; each app erasing through family_erased describes its
+# part from its ready().
+COUNT_LABELS: dict[str, Any] = {
+    "families": gettext_lazy("The family and its accounts"),
+    "family": gettext_lazy("Family name replaced"),
+    "household_members": gettext_lazy("Household members deleted"),
+    "invitations": gettext_lazy("Invitations deleted"),
+    "consent_names": gettext_lazy("Names removed from consent records"),
+    "memberships_closed": gettext_lazy("Logins closed"),
+    "accounts": gettext_lazy("Accounts erased"),
+    "accounts_shared_kept": gettext_lazy("Accounts closed here but used elsewhere"),
+    "email_addresses": gettext_lazy("E-mail addresses deleted"),
+    "second_factors": gettext_lazy("Second factors deleted"),
+    "api_tokens": gettext_lazy("API tokens deleted"),
+    "sessions": gettext_lazy("Sessions ended"),
+    "decline_reasons": gettext_lazy("Reasons of earlier declines removed"),
+    "import_files": gettext_lazy("Import files where the name was replaced"),
+    "audit_details": gettext_lazy("Audit log details cleaned"),
+    "audit_addresses": gettext_lazy("Audit log entries without their IP address now"),
+}
+
+
+def describe_counts(labels: dict[str, Any]) -> None:
+    """Add an app's labels of the counts its family_erased receiver returns."""
+    COUNT_LABELS.update(labels)
+
+
 @transaction.atomic
 def family_erase(*, organization: Organization, family: Family) -> dict[str, dict[str, int]]:
     """Erase a family's personal data and free text in every app; return counts by app.
@@ -240,7 +269,7 @@ def family_erase(*, organization: Organization, family: Family) -> dict[str, dic
         sender=Family, family=family, organization=organization
     ):
         app_counts: dict[str, int] = result or {}  # type: ignore[assignment]
-        out[receiver.__module__.split(".")[0]] = dict(app_counts)
+        out.setdefault(receiver.__module__.split(".")[0], {}).update(app_counts)
     return out
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from .models import Story
 
 
@@ -12,3 +14,10 @@ def erase_family_story(
 ) -> dict[str, int]:
     """Delete the family's story, shared or not; return how many went."""
     return {"stories": Story.objects.for_org(organization).filter(family=family).delete()[0]}
+
+
+# What the counts above mean, for the admin who reads them (families.erasure).
+COUNT_LABELS = {
+    "insights": gettext_lazy("Stories"),
+    "stories": gettext_lazy("Stories deleted"),
+}

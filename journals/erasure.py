@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from families.erasure import scrub_admin_log
 
@@ -37,3 +38,13 @@ def erase_family_text(sender: Any, family: Any, organization: Any, **kwargs: Any
         .update(note=""),
         "help_notes": help_rows.exclude(note="").update(note=""),
     }
+
+
+# What the counts above mean, for the admin who reads them (families.erasure).
+COUNT_LABELS = {
+    "journals": gettext_lazy("Journals, goals and help"),
+    "drafts": gettext_lazy("Journal drafts emptied"),
+    "goals": gettext_lazy("Goals whose words were removed"),
+    "goal_updates": gettext_lazy("Goal updates whose notes were removed"),
+    "help_notes": gettext_lazy("Help notes removed"),
+}

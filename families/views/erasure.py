@@ -9,7 +9,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fii.access import OrgRequest, admin_view, family_view, staff_view
@@ -21,40 +20,10 @@ from .common import form_status, record_view, refused
 
 RECENT_DECIDED = 50
 
-# What the counts of a completed erasure mean, for the admin who reads them.
-COUNT_LABELS = {
-    "families": gettext_lazy("The family and its accounts"),
-    "journals": gettext_lazy("Journals, goals and help"),
-    "insights": gettext_lazy("Stories"),
-    "capital": gettext_lazy("Capital"),
-    "family": gettext_lazy("Family name replaced"),
-    "household_members": gettext_lazy("Household members deleted"),
-    "invitations": gettext_lazy("Invitations deleted"),
-    "consent_names": gettext_lazy("Names removed from consent records"),
-    "memberships_closed": gettext_lazy("Logins closed"),
-    "accounts": gettext_lazy("Accounts erased"),
-    "accounts_shared_kept": gettext_lazy("Accounts closed here but used elsewhere"),
-    "email_addresses": gettext_lazy("E-mail addresses deleted"),
-    "second_factors": gettext_lazy("Second factors deleted"),
-    "api_tokens": gettext_lazy("API tokens deleted"),
-    "sessions": gettext_lazy("Sessions ended"),
-    "decline_reasons": gettext_lazy("Reasons of earlier declines removed"),
-    "import_files": gettext_lazy("Import files where the name was replaced"),
-    "audit_details": gettext_lazy("Audit log details cleaned"),
-    "audit_addresses": gettext_lazy("Audit log entries without their IP address now"),
-    "drafts": gettext_lazy("Journal drafts emptied"),
-    "goals": gettext_lazy("Goals whose words were removed"),
-    "goal_updates": gettext_lazy("Goal updates whose notes were removed"),
-    "help_notes": gettext_lazy("Help notes removed"),
-    "stories": gettext_lazy("Stories deleted"),
-    "flags_expired": gettext_lazy("Open flags closed"),
-    "review_notes": gettext_lazy("Staff notes and family answers removed"),
-}
-
 
 def _counts_display(counts: dict[str, Any]) -> list[tuple[str, list[tuple[str, Any]]]]:
     def label(key: str) -> str:
-        return str(COUNT_LABELS.get(key, key))
+        return str(services.COUNT_LABELS.get(key, key))
 
     return [
         (label(app), [(label(k), n) for k, n in (rows or {}).items()])

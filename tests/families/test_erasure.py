@@ -194,6 +194,20 @@ def test_the_familys_accounts_can_no_longer_log_in(world):
     assert response.status_code == 200  # the form again, with its error
 
 
+def test_the_admin_reads_what_each_app_erased_in_words(world):
+    erasure = request_and_approve(world)
+    assert set(erasure.erased_counts) == {"families", "journals", "insights", "capital"}
+    admin = client_for(world.admin_user)
+    body = admin.get(f"/o/{world.org.slug}/erasures/{erasure.pk}/").content.decode()
+    for label in (
+        "Household members deleted",  # families' own
+        "Journal drafts emptied",  # journals', described from its ready()
+        "Stories deleted",  # insights'
+        "Open flags closed",  # capital's
+    ):
+        assert label in body, label
+
+
 def test_it_keeps_the_numbers_dates_and_ledger(world):
     family = world.objects["family"]
     entry = JournalEntry.objects.get(pk=world.objects["entry"].pk)
