@@ -302,6 +302,9 @@ class ImportJob(TenantModel):
     report = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text=_("How many times a worker took the job.")
+    )
 
     objects = TenantQuerySet.as_manager()
 

@@ -360,6 +360,9 @@ NIGHTLY_STALE_SECONDS = int(env("NIGHTLY_STALE_SECONDS", str(CELERY_TASK_TIME_LI
 NIGHTLY_CATCH_UP_GRACE_MINUTES = int(env("NIGHTLY_CATCH_UP_GRACE_MINUTES", "60"))
 # An import job still queued after this many minutes is queued again (journals.tasks).
 IMPORT_REQUEUE_MINUTES = int(env("IMPORT_REQUEUE_MINUTES", "5"))
+# A job whose worker died this many times (out of memory on it, say) fails instead of being
+# taken again after every time limit.
+IMPORT_MAX_ATTEMPTS = int(env("IMPORT_MAX_ATTEMPTS", "3"))
 # Tests only: seconds to sleep between computing and writing, to kill a worker mid-run.
 NIGHTLY_TEST_SLEEP_SECONDS = float(env("NIGHTLY_TEST_SLEEP_SECONDS", "0"))
 

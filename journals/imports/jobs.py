@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from families.models import ImportJob, ImportStatus
@@ -67,12 +67,29 @@ def _abandoned() -> Q:
 
 
 def _claim(organization_id: int, job_id: int) -> ImportJob | None:
-    """Take a queued or abandoned job; a job another run holds (a task run twice) is left alone."""
+    """Take a queued or abandoned job; a job another run holds (a task run twice) is left alone.
+
+    An abandoned job that already had IMPORT_MAX_ATTEMPTS fails instead: whatever killed its
+    worker would kill the next one too.
+    """
     jobs = ImportJob.objects.filter(organization_id=organization_id, pk=job_id)
-    claimed = jobs.filter(Q(status=ImportStatus.QUEUED) | _abandoned()).update(
-        status=ImportStatus.CHECKING, started_at=timezone.now(), done_rows=0
+    may_retry = _abandoned() & Q(attempts__lt=settings.IMPORT_MAX_ATTEMPTS)
+    claimed = jobs.filter(Q(status=ImportStatus.QUEUED) | may_retry).update(
+        status=ImportStatus.CHECKING,
+        started_at=timezone.now(),
+        done_rows=0,
+        attempts=F("attempts") + 1,
     )
-    return jobs.select_related("organization", "created_by").first() if claimed == 1 else None
+    if claimed != 1:
+        _give_up(jobs.filter(_abandoned(), attempts__gte=settings.IMPORT_MAX_ATTEMPTS))
+        return None
+    return jobs.select_related("organization", "created_by").first()
+
+
+def _give_up(abandoned: QuerySet[ImportJob]) -> None:
+    for job in abandoned:
+        logger.error("Import job %s failed: its worker stopped %d times", job.pk, job.attempts)
+        _finish(job, ImportStatus.FAILED, {**(job.report or {}), "error": "internal"})
 
 
 def import_jobs_waiting(*, queued_before: datetime) -> QuerySet[ImportJob, tuple[int, int]]:

@@ -397,6 +397,28 @@ def test_a_job_whose_worker_died_is_run_again_after_the_time_limit(world_a, sett
     assert dead.status == ImportStatus.DONE
     assert Family.objects.filter(name="Dead worker household").count() == 1
     assert imports.import_run(organization_id=world_a.org.pk, job_id=dead.pk) is None
+    assert (dead.attempts, running.attempts) == (1, 0)
+
+
+@freeze_time("2024-07-05 12:00")
+def test_a_job_that_stopped_its_worker_every_time_fails_instead_of_looping(
+    world_a, settings, staff
+):
+    settings.CELERY_TASK_TIME_LIMIT = 3600
+    settings.IMPORT_MAX_ATTEMPTS = 3
+    job = f.ImportJobFactory(
+        organization=world_a.org,
+        status=ImportStatus.CHECKING,
+        started_at=dt.datetime(2024, 7, 5, 10, 0, tzinfo=dt.UTC),
+        attempts=3,
+        families_csv="household_name\nKiller household\n",
+    )
+    assert imports.import_run(organization_id=world_a.org.pk, job_id=job.pk) is None
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.families_csv) == (ImportStatus.FAILED, 3, "")
+    assert "unexpected error" in staff.get(f"/o/alpha/import/{job.pk}/").content.decode()
+    waiting = imports.import_jobs_waiting(queued_before=dt.datetime(2024, 7, 5, tzinfo=dt.UTC))
+    assert list(waiting) == []
 
 
 def test_an_unexpected_error_fails_the_job_cleanly(staff, world_a, monkeypatch):
