@@ -51,6 +51,11 @@ class FamilyQuerySet(TenantQuerySet["Family"]):
         """Families on the roster: neither archived nor erased."""
         return self.filter(archived_at__isnull=True, erased_at__isnull=True)
 
+    def counted(self) -> FamilyQuerySet:
+        """Families whose numbers count in figures: not archived, erased ones included (an
+        erasure takes words away, never numbers, so no figure moves)."""
+        return self.filter(archived_at__isnull=True)
+
 
 class Family(TenantModel):
     """A household: the unit that journals, sets goals and receives capital."""

@@ -179,9 +179,11 @@ def load_journals(
 
 
 def load_families(*, organization_id: int) -> pd.DataFrame:
-    """Return the organization's active families with their group, start and baselines, by id."""
+    """Return the organization's counted families (erased ones too) with their group, start
+    and baselines, by id."""
     queryset = (
-        Family.objects.filter(organization_id=organization_id, archived_at__isnull=True)
+        Family.objects.filter(organization_id=organization_id)
+        .counted()
         .order_by("id")
         .annotate(family_id=F("id"))
     )

@@ -185,7 +185,7 @@ def group_comparison(*, organization: Organization, family: Family) -> GroupComp
     """Return the group's median income in its latest month, hiding it below the cell size."""
     if family.group_id is None:
         return None
-    peers = Family.objects.for_org(organization).active().filter(group_id=family.group_id)
+    peers = Family.objects.for_org(organization).counted().filter(group_id=family.group_id)
     size = peers.count()
     if size < organization.min_cell_size:
         return GroupComparison(size, None, None)

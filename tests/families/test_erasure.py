@@ -29,6 +29,7 @@ from insights.funder.rows import ROW_BUILDERS, funder_tables, table_rows
 from insights.models import FamilySnapshot, GroupSnapshot
 from insights.pipeline import aggregate_organization
 from journals.models import HelpExchange, JournalEntry, Stipend
+from journals.selectors import group_comparison
 from tests import factories as f
 from tests.conftest import World, client_for
 
@@ -277,8 +278,13 @@ def test_the_nightly_snapshots_and_funder_figures_are_the_same_after_erasure(wor
     assert [row["income_3m"] for row in snapshots["families"]] == [2100.0, None]
     assert snapshots["families"][0]["goals_active"] == 1
     assert "'median_income': 2200.0" in figures  # figures shown, not all suppressed
+    neighbour = world.objects["neighbour"]
+    compared = group_comparison(organization=org, family=neighbour)
+    assert compared is not None and compared.families == 2
     request_and_approve(world)
     assert funder_figures(org) == figures
+    # What the neighbour reads of its group does not move either.
+    assert group_comparison(organization=org, family=neighbour) == compared
     aggregate_organization(organization_id=org.pk, as_of=AS_OF, force=True)
     assert snapshot_rows(org) == snapshots
     assert funder_figures(org) == figures
