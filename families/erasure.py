@@ -23,6 +23,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
@@ -49,9 +50,6 @@ from .signals import family_erased
 ERASED = "[erased]"
 # Shorter values (a two-letter first name) would match inside unrelated words.
 MIN_SCRUB_LENGTH = 3
-DB_SESSION_ENGINES = frozenset(
-    {"django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"}
-)
 
 
 class ErasureError(Exception):
@@ -365,10 +363,10 @@ def _delete_sessions(user_ids: list[int]) -> int:
     Elsewhere (cache or signed cookies) the new unusable password ends them anyway: Django
     checks a session's password hash on every request.
     """
-    if not user_ids or settings.SESSION_ENGINE not in DB_SESSION_ENGINES:
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not user_ids or not issubclass(store, DatabaseSessionStore):
         return 0
     wanted = {str(pk) for pk in user_ids}
-    store = import_module(settings.SESSION_ENGINE).SessionStore
     doomed = [
         session.session_key
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()

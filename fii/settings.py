@@ -151,14 +151,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions live in the database, never in the cache alone: a Redis restart logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, read with one hand-written SELECT (fii/sessions.py).
+SESSION_ENGINE = "fii.sessions"
 
 # ------------------------------------------------------------------------------------------
 # Accounts: django-allauth  https://docs.allauth.org/en/latest/account/configuration.html
 # ------------------------------------------------------------------------------------------
+# Django's and allauth's backends, reading each request's user with one SELECT (fii/auth.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "fii.auth.ModelBackend",
+    "fii.auth.AuthenticationBackend",
 ]
 ACCOUNT_ADAPTER = "fii.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}

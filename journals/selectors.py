@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
 from django.db.models import Q
 
 from families.models import Family, Group
 from fii.models import Organization
+from fii.sql import Table, fetch_rows, select
 
 from .catalog import BUILTIN_CODES
 from .models import EntryStatus, Goal, Indicator, JournalEntry
@@ -74,6 +76,34 @@ def reporting_status(*, organization: Organization, period: date) -> list[GroupR
         report = groups.setdefault(family.group_id, GroupReport(group=family.group))
         report.families.append(FamilyReport(family, statuses.get(family.pk, "missing")))
     return sorted(groups.values(), key=lambda g: (g.group is None, g.group.name if g.group else ""))
+
+
+@cache
+def _month_query() -> tuple[Table[JournalEntry], str]:
+    entries = Table(JournalEntry, "e")
+    column = entries.column
+    where = (
+        f"{column('organization')} = %s AND {column('family')} = %s"
+        f" AND ({column('period')} = %s"
+        f" OR ({column('period')} < %s AND {column('status')} = %s))"
+    )
+    return entries, select(entries, where=where, order_by=f"{column('period')} DESC", limit=2)
+
+
+def journal_month_entries(
+    *, organization: Organization, family: Family, period: date
+) -> tuple[JournalEntry | None, JournalEntry | None]:
+    """Return the month's entry and the last submitted one before it, in one query.
+
+    The month sorts first when it exists, since no later month is read. Every journal
+    request reads it, so the query is written by hand (fii.sql).
+    """
+    entries, sql = _month_query()
+    when = entries.value("period", period)
+    params = [organization.pk, family.pk, when, when, EntryStatus.SUBMITTED.value]
+    rows = [entries.build(row) for row in fetch_rows(entries.db, sql, params)]
+    entry = rows.pop(0) if rows and rows[0].period == period else None  # type: ignore[union-attr]
+    return entry, rows[0] if rows else None
 
 
 def recent_entries(

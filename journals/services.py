@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from families.models import Family
 from fii.audit import audit_event, audit_record
 from fii.models import Organization
+from fii.sql import Table, fetch_rows, select
 
 from .catalog import BUILTIN_CODES, BUILTINS, KIND_BOUNDS
 from .models import (
@@ -163,17 +165,36 @@ def _save_goal_notes(entry: JournalEntry, notes: dict[int, str]) -> None:
         )
 
 
+@cache
+def _locked_entry_query() -> tuple[Table[JournalEntry], str]:
+    entries = Table(JournalEntry, "e")
+    column = entries.column
+    where = f"{column('organization')} = %s AND {column('family')} = %s AND {column('period')} = %s"
+    return entries, select(entries, where=where, for_update=True)
+
+
 def _locked_entry(
     organization: Organization, family: Family, period: dt.date
 ) -> tuple[JournalEntry, bool]:
     """Return the month's entry locked for this transaction, creating it once however many try.
 
-    get_or_create inserts in a savepoint; a racing insert fails on the unique constraint and
-    falls back to reading (and locking) the row the winner wrote.
+    The read is written by hand (fii.sql): every save reads it. The first save inserts in a
+    savepoint; a racing insert waits for the winner, fails on the unique constraint and reads
+    (and locks) the row the winner wrote.
     """
-    return JournalEntry.objects.select_for_update().get_or_create(
-        organization=organization, family=family, period=period
-    )
+    entries, sql = _locked_entry_query()
+    params = [organization.pk, family.pk, entries.value("period", period)]
+    rows = fetch_rows(entries.db, sql, params)
+    if not rows:
+        try:
+            with transaction.atomic():
+                entry = JournalEntry.objects.create(
+                    organization=organization, family=family, period=period
+                )
+            return entry, True
+        except IntegrityError:
+            rows = fetch_rows(entries.db, sql, params)
+    return entries.build(rows[0]), False  # type: ignore[return-value]
 
 
 @transaction.atomic

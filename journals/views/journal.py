@@ -21,9 +21,9 @@ from fii.access import OrgRequest, family_view
 
 from ..catalog import Kind
 from ..forms import GOAL_PREFIX, NO_CHANGE_PREFIX, JournalForm
-from ..models import EntryStatus, Goal, HelpExchange, Indicator, JournalEntry
+from ..models import Goal, HelpExchange, Indicator, JournalEntry
 from ..periods import due_date, month_or_404, reporting_period
-from ..selectors import active_indicators
+from ..selectors import active_indicators, journal_month_entries
 from ..services import JournalError, can_correct, journal_save, open_periods, period_check
 
 
@@ -55,16 +55,9 @@ class JournalPage:
         self.org = request.organization
         self.family = request.family
         self.period = period
-        # The month's entry and the last submitted one before it, in one query: the month
-        # sorts first when it exists, since no later month is read.
-        rows = list(
-            JournalEntry.objects.for_org(self.org)
-            .filter(family=self.family)
-            .filter(Q(period=period) | Q(period__lt=period, status=EntryStatus.SUBMITTED))
-            .order_by("-period")[:2]
+        self.entry, self.previous = journal_month_entries(
+            organization=self.org, family=self.family, period=period
         )
-        self.entry = rows.pop(0) if rows and rows[0].period == period else None
-        self.previous = rows[0] if rows else None
         self.indicators = active_indicators(self.org)
 
     @cached_property
