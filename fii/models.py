@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .choices import ChoiceLabelsMixin
 from .tenancy import TenantQuerySet
 
 CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. USD."))
@@ -164,7 +165,7 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.STAFF, Role.ORG_ADMIN})
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabelsMixin):
     """A person's role in one organization; a family membership names its family."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")

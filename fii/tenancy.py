@@ -12,6 +12,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
+from .choices import ChoiceLabelsMixin
+
 if TYPE_CHECKING:
     from .models import Organization
 
@@ -31,7 +33,7 @@ class TenantQuerySet(models.QuerySet[M]):
             raise Http404 from exc
 
 
-class TenantModel(models.Model):
+class TenantModel(ChoiceLabelsMixin):
     """An abstract base for data that belongs to one organization.
 
     Each concrete model declares `objects` from TenantQuerySet (a guard test checks it).
