@@ -5,7 +5,10 @@
 The load benchmark (benchmarks/load.py) tells how many requests a second the server answers;
 this one tells what one request of each kind costs the Python process, so that a change to a
 page can be checked in a minute on a busy machine: it counts CPU time (time.process_time),
-not wall time, and reports the median of many requests with the number of SQL queries.
+not wall time, and reports the median of many requests with the number of SQL queries. It
+also gives the mean CPU time of the PostgreSQL server process that answered them, read from
+/proc when the server runs on the same machine (in ticks of 10 ms: only the mean of many
+requests means anything).
 
 It creates its own database, fii_pages on the server of DATABASE_URL (dropped first; --keep
 reuses it), fills it as the load benchmark does (seed_demo, one nightly run, accounts for
@@ -13,12 +16,12 @@ families and staff), and sends every request through Django's WSGI handler with 
 settings of the load benchmark (DEBUG off, a SECRET_KEY, persistent connections, REQUIRE_MFA),
 carrying the session and CSRF cookies and the headers the reverse proxy adds. The cache is
 database 14 of the local Redis (--redis-url), flushed before and after, or local memory when
-Redis does not answer. The PostgreSQL server's own time is not counted: it runs in its own
-process. Each family visit is the load benchmark's, with one submit instead of two: home, the
-month's journal, autosaves, a submit, home again; the month's journals and stipends of the
-visited families are deleted between rounds. After the families, the staff open the queue,
-a later page of it and one flag, once for every three families. A first round warms up and is
-not counted.
+Redis does not answer. The PostgreSQL server's time is not in the CPU column (it runs in its
+own process) but in the last one. Each family visit is the load benchmark's, with one submit
+instead of two: home, the month's journal, autosaves, a submit, home again; the month's
+journals and stipends of the visited families are deleted between rounds. After the
+families, the staff open the queue, a later page of it and one flag, once for every three
+families. A first round warms up and is not counted.
 
 --profile KIND prints a pyinstrument profile of that kind of request (pyinstrument is not a
 dependency of the project: install it in the virtual environment to use this option); with
@@ -113,9 +116,28 @@ class Tab:
         return answer["status"], data
 
 
+def server_cpu_seconds() -> float:
+    """Return the CPU time of this connection's PostgreSQL process so far (0 elsewhere).
+
+    The kernel counts it in ticks of 10 ms: a mean over many requests is what it can tell.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid  # type: ignore[attr-defined]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the server runs on another machine
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Tally:
     def __init__(self) -> None:
         self.cpu: dict[str, list[float]] = defaultdict(list)
+        self.server_cpu: dict[str, list[float]] = defaultdict(list)
         self.queries: dict[str, list[int]] = defaultdict(list)
         self.last_sql: dict[str, list[str]] = {}
         self.profiler: Any = None
@@ -135,13 +157,16 @@ class Tally:
         with connection.execute_wrapper(counter):
             if profiling:
                 self.profiler.start()
+            server_started = server_cpu_seconds()
             started = time.process_time()
             yield
             spent = time.process_time() - started
+            server_spent = server_cpu_seconds() - server_started
             if profiling:
                 self.profiler.stop()
         if record:
             self.cpu[kind].append(spent * 1000)
+            self.server_cpu[kind].append(server_spent * 1000)
             self.queries[kind].append(len(statements))
             self.last_sql[kind] = statements
 
@@ -299,8 +324,8 @@ def main() -> None:
         f"{len(tabs)} families, {args.rounds} rounds, {args.autosaves} autosaves a visit; "
         f"cache: {'Redis' if redis_url else 'local memory'}"
     )
-    print("| requests | count | CPU ms, median | p90 | queries |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| requests | count | CPU ms, median | p90 | queries | PostgreSQL CPU ms, mean |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for kind in [
         "bare view",
         "bare view, logged in",
@@ -315,7 +340,11 @@ def main() -> None:
         queries = sorted(set(tally.queries[kind]))
         shown = "/".join(map(str, queries))
         p90 = cpu[int(len(cpu) * 0.9)]
-        print(f"| {kind} | {len(cpu)} | {statistics.median(cpu):.2f} | {p90:.2f} | {shown} |")
+        server = statistics.mean(tally.server_cpu[kind])
+        print(
+            f"| {kind} | {len(cpu)} | {statistics.median(cpu):.2f} | {p90:.2f} | {shown} "
+            f"| {server:.2f} |"
+        )
     if args.sql:
         for kind, statements in tally.last_sql.items():
             print(f"\n{kind}:")

@@ -53,6 +53,21 @@ class Table(Generic[M]):
         quote = connections[self.db].ops.quote_name
         return f"{quote(self.alias)}.{quote(str(self.field(name).column))}"
 
+    def order(self, *names: str) -> str:
+        """Return an ORDER BY list of fields by name, "-name" descending (as in Meta.ordering).
+
+        With no names, the model's own Meta.ordering, so that the order is written once.
+        """
+        names = names or tuple(self.model._meta.ordering)  # type: ignore[arg-type]
+        return ", ".join(
+            f"{self.column(name[1:])} DESC" if name.startswith("-") else self.column(name)
+            for name in names
+        )
+
+    def fetch(self, sql: str, params: Sequence[Any]) -> list[M]:
+        """Return the instances of a SELECT of this table's columns only."""
+        return [self.build(row) for row in fetch_rows(self.db, sql, params)]  # type: ignore[misc]
+
     def value(self, name: str, value: Any) -> Any:
         """Return a value as the database takes it for one column (a date as text on SQLite)."""
         return self.field(name).get_db_prep_value(value, connections[self.db], prepared=False)
@@ -119,12 +134,13 @@ def select(
     where: str,
     joins: str = "",
     order_by: str = "",
-    limit: int | None = None,
+    limit: int | str | None = None,
     for_update: bool = False,
 ) -> str:
     """Return a SELECT of every table's columns, FROM the first one, with joins and a WHERE.
 
-    Only names taken from the models go into the text; every value is a parameter. A lock
+    Only names taken from the models go into the text; every value is a parameter (`limit`
+    too, when it is given as "%s"). A lock
     (`for_update`) is asked only of a database that has one, as the ORM does.
     """
     columns = ", ".join(table.columns() for table in tables)
@@ -132,7 +148,7 @@ def select(
     if order_by:
         sql += f" ORDER BY {order_by}"
     if limit is not None:
-        sql += f" LIMIT {int(limit)}"
+        sql += " LIMIT %s" if limit == "%s" else f" LIMIT {int(limit)}"
     if for_update and connections[tables[0].db].features.has_select_for_update:
         sql += " FOR UPDATE"
     return sql

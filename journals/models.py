@@ -205,9 +205,12 @@ class GoalStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
+OPEN_GOAL_STATUSES = (GoalStatus.ACTIVE, GoalStatus.PAUSED)
+
+
 class GoalQuerySet(TenantQuerySet["Goal"]):
     def open(self) -> GoalQuerySet:
-        return self.filter(status__in=[GoalStatus.ACTIVE, GoalStatus.PAUSED])
+        return self.filter(status__in=OPEN_GOAL_STATUSES)
 
 
 class Goal(TenantModel):

@@ -11,10 +11,10 @@ from django.db.models import Q
 
 from families.models import Family, Group
 from fii.models import Organization
-from fii.sql import Table, fetch_rows, select
+from fii.sql import Table, select
 
 from .catalog import BUILTIN_CODES
-from .models import EntryStatus, Goal, Indicator, JournalEntry
+from .models import OPEN_GOAL_STATUSES, EntryStatus, Goal, Indicator, JournalEntry
 
 # Each process's copy of every organization's active indicators: organization id ->
 # (catalog version, indicators). The journal pages read them on every request; they change a
@@ -101,23 +101,45 @@ def journal_month_entries(
     entries, sql = _month_query()
     when = entries.value("period", period)
     params = [organization.pk, family.pk, when, when, EntryStatus.SUBMITTED.value]
-    rows = [entries.build(row) for row in fetch_rows(entries.db, sql, params)]
-    entry = rows.pop(0) if rows and rows[0].period == period else None  # type: ignore[union-attr]
+    rows = entries.fetch(sql, params)
+    entry = rows.pop(0) if rows and rows[0].period == period else None
     return entry, rows[0] if rows else None
+
+
+@cache
+def _recent_query() -> tuple[Table[JournalEntry], str]:
+    entries = Table(JournalEntry, "e")
+    where = f"{entries.column('organization')} = %s AND {entries.column('family')} = %s"
+    return entries, select(entries, where=where, order_by=entries.order("-period"), limit="%s")
 
 
 def recent_entries(
     *, organization: Organization, family: Family, months: int = 12
 ) -> list[JournalEntry]:
-    return list(
-        JournalEntry.objects.for_org(organization)
-        .filter(family=family)
-        .order_by("-period")[:months]
-    )
+    """Return the family's latest entries, newest first (the family's home: by hand, fii.sql)."""
+    entries, sql = _recent_query()
+    return entries.fetch(sql, [organization.pk, family.pk, months])
 
 
-def goals_for(*, organization: Organization, family: Family) -> list[Goal]:
-    return list(Goal.objects.for_org(organization).filter(family=family))
+@cache
+def _goals_query(open_only: bool) -> tuple[Table[Goal], str]:
+    goals = Table(Goal, "g")
+    where = f"{goals.column('organization')} = %s AND {goals.column('family')} = %s"
+    if open_only:
+        where += f" AND {goals.column('status')} IN (%s, %s)"
+    return goals, select(goals, where=where, order_by=goals.order())
+
+
+def goals_for(*, organization: Organization, family: Family, open_only: bool = False) -> list[Goal]:
+    """Return the family's goals, or only those still open, in the goals' own order.
+
+    The family's home and journal read them on every visit: by hand (fii.sql).
+    """
+    goals, sql = _goals_query(open_only)
+    params: list[Any] = [organization.pk, family.pk]
+    if open_only:
+        params += [status.value for status in OPEN_GOAL_STATUSES]
+    return goals.fetch(sql, params)
 
 
 def family_data_export(*, organization: Organization, family: Family) -> dict[str, Any]:

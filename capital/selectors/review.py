@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from statistics import median
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from families.models import Family, Group
 from fii.models import Organization
+from fii.sql import Table, fetch_rows, select, split
 from insights.models import FamilySnapshot, GroupSnapshot
 from insights.selectors import latest_run
 from journals.catalog import INCOME_COLUMNS
@@ -235,16 +237,36 @@ def review_log(*, organization: Organization) -> QuerySet[Review]:
 # --- questions to a family -----------------------------------------------------------------------
 
 
-def open_questions_for(*, organization: Organization, family: Family) -> list[Review]:
-    """Return the questions staff asked the family that still wait for its answer (one query)."""
-    return list(
-        Review.objects.for_org(organization)
-        .filter(
-            decision=Decision.ASK_INFO,
-            answered_at__isnull=True,
-            flag__family=family,
-            flag__status=FlagStatus.ASKED,
-        )
-        .select_related("flag__program")
-        .order_by("decided_at", "pk")
+@cache
+def _open_questions_query() -> tuple[tuple[Table[Any], ...], str]:
+    reviews, flags, programs = Table(Review, "r"), Table(Flag, "f"), Table(Program, "p")
+    joins = (
+        f"INNER JOIN {flags.name} ON {flags.column('id')} = {reviews.column('flag')}"
+        f" INNER JOIN {programs.name} ON {programs.column('id')} = {flags.column('program')}"
     )
+    where = (
+        f"{reviews.column('organization')} = %s AND {reviews.column('decision')} = %s"
+        f" AND {reviews.column('answered_at')} IS NULL"
+        f" AND {flags.column('family')} = %s AND {flags.column('status')} = %s"
+    )
+    order_by = reviews.order("decided_at", "id")
+    return (reviews, flags, programs), select(
+        reviews, flags, programs, joins=joins, where=where, order_by=order_by
+    )
+
+
+def open_questions_for(*, organization: Organization, family: Family) -> list[Review]:
+    """Return the questions staff asked the family that still wait for its answer (one query).
+
+    The family's home asks on every visit, so the query is written by hand (fii.sql); each
+    review comes with its flag and the flag's program, as select_related would give them.
+    """
+    tables, sql = _open_questions_query()
+    params = [organization.pk, Decision.ASK_INFO.value, family.pk, FlagStatus.ASKED.value]
+    questions = []
+    for row in fetch_rows(tables[0].db, sql, params):
+        review, flag, program = split(row, *tables)
+        flag.program = program
+        review.flag = flag
+        questions.append(review)
+    return questions

@@ -23,7 +23,7 @@ from ..catalog import Kind
 from ..forms import GOAL_PREFIX, NO_CHANGE_PREFIX, JournalForm
 from ..models import Goal, HelpExchange, Indicator, JournalEntry
 from ..periods import due_date, month_or_404, reporting_period
-from ..selectors import active_indicators, journal_month_entries
+from ..selectors import active_indicators, goals_for, journal_month_entries
 from ..services import JournalError, can_correct, journal_save, open_periods, period_check
 
 
@@ -62,7 +62,7 @@ class JournalPage:
 
     @cached_property
     def goals(self) -> list[Goal]:
-        return list(Goal.objects.for_org(self.org).filter(family=self.family).open())
+        return goals_for(organization=self.org, family=self.family, open_only=True)
 
     @property
     def editable(self) -> bool:

@@ -1,0 +1,105 @@
+"""The reads of the family's pages written by hand (fii.sql) return what the ORM returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from capital.models import Review
+from capital.selectors import open_questions_for
+from journals.models import EntryStatus, Goal, GoalStatus, JournalEntry
+from journals.selectors import goals_for, journal_month_entries, recent_entries
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def month(n: int) -> dt.date:
+    return dt.date(2024 + (n - 1) // 12, (n - 1) % 12 + 1, 1)
+
+
+@pytest.fixture
+def families():  # type: ignore[no-untyped-def]
+    """A family with ten months of entries, a neighbour with its own, and another organization."""
+    family = f.FamilyFactory()
+    neighbour = f.FamilyFactory(group=family.group)
+    elsewhere = f.FamilyFactory()
+    for n in range(1, 11):
+        status = EntryStatus.DRAFT if n in (4, 10) else EntryStatus.SUBMITTED
+        f.JournalEntryFactory(family=family, period=month(n), status=status, extra={"n": n})
+        f.JournalEntryFactory(family=neighbour, period=month(n))
+        f.JournalEntryFactory(family=elsewhere, period=month(n))
+    return family, neighbour, elsewhere
+
+
+def fields(rows: list) -> list[dict]:  # type: ignore[type-arg]
+    return [{fl.attname: getattr(r, fl.attname) for fl in r._meta.fields} for r in rows]
+
+
+def test_recent_entries_are_the_orms(families):
+    family = families[0]
+    org = family.organization
+    for months in (1, 6, 12):
+        orm = JournalEntry.objects.for_org(org).filter(family=family).order_by("-period")
+        read = recent_entries(organization=org, family=family, months=months)
+        assert fields(read) == fields(list(orm[:months]))
+    assert recent_entries(organization=families[2].organization, family=family) == []
+
+
+def test_the_month_and_the_last_submitted_before_it(families):
+    family = families[0]
+    org = family.organization
+    cases = {
+        month(9): (month(9), month(8)),  # a submitted month
+        month(10): (month(10), month(9)),  # a draft month
+        month(5): (month(5), month(3)),  # month 4 is a draft: skipped
+        month(12): (None, month(9)),  # no entry yet: the latest submitted one
+        month(1): (month(1), None),
+    }
+    for period, (entry, previous) in cases.items():
+        read = journal_month_entries(organization=org, family=family, period=period)
+        assert (read[0] and read[0].period, read[1] and read[1].period) == (entry, previous)
+    entry, _ = journal_month_entries(organization=org, family=family, period=month(10))
+    assert entry.extra == {"n": 10}
+    assert fields([entry]) == fields([JournalEntry.objects.get(pk=entry.pk)])
+
+
+def test_goals_are_the_orms_in_their_own_order(families):
+    family = families[0]
+    org = family.organization
+    for priority, status in [
+        (2, GoalStatus.ACTIVE),
+        (1, GoalStatus.PAUSED),
+        (3, GoalStatus.ACHIEVED),
+    ]:
+        f.GoalFactory(family=family, priority=priority, status=status)
+    f.GoalFactory(family=families[1])
+    orm = Goal.objects.for_org(org).filter(family=family)
+    assert fields(goals_for(organization=org, family=family)) == fields(list(orm))
+    open_goals = goals_for(organization=org, family=family, open_only=True)
+    assert fields(open_goals) == fields(list(orm.open()))
+    assert len(open_goals) == 2
+
+
+def test_open_questions_are_the_orms(families):
+    family = families[0]
+    org = family.organization
+    program = f.ProgramFactory(organization=org)
+    asked = f.FlagFactory(program=program, family=family, status="asked")
+    f.ReviewFactory(flag=asked, note="First")
+    f.ReviewFactory(flag=asked, note="Answered", answered_at=timezone.now())
+    f.ReviewFactory(flag=asked, note="Approved", decision="approve")
+    f.ReviewFactory(flag=asked, note="Second")
+    f.ReviewFactory(flag=f.FlagFactory(program=program, family=families[1], status="asked"))
+    read = open_questions_for(organization=org, family=family)
+    orm = (
+        Review.objects.for_org(org)
+        .filter(decision="ask_info", answered_at__isnull=True, flag__family=family)
+        .order_by("decided_at", "pk")
+    )
+    assert [r.note for r in read] == ["First", "Second"]
+    assert fields(read) == fields(list(orm))
+    assert read[0].flag == asked and read[0].flag.program.name == program.name
+    assert fields([read[0].flag.program]) == fields([program])
