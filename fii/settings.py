@@ -123,6 +123,15 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The same backend, checking a kept connection without sending SELECT 1 (fii/postgres).
     DATABASES["default"]["ENGINE"] = "fii.postgres"
+    # Values sent apart from the SQL, and a statement prepared on the server from its second run
+    # on a connection: the server parses and plans it once per connection instead of on every
+    # request (about half of its CPU per page, benchmarks/pages.py). Behind PgBouncer in
+    # transaction mode (before 1.21's max_prepared_statements), set DB_PREPARED_STATEMENTS=0.
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#server-side-parameters-binding
+    if env_bool("DB_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=2
+        )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Wait for a writer instead of failing at once when two requests write together.
