@@ -111,6 +111,29 @@ class Table(Generic[M]):
                 yield index, tuple(converters), column
 
 
+def update(instance: models.Model) -> None:
+    """Write every column of a saved instance by its primary key, as Model.save() does.
+
+    The values go through each field's pre_save (auto_now) and get_db_prep_save, as in the
+    ORM. No signal is sent: use it only for a model that has no save receivers and no save()
+    of its own (tests check the row against the ORM's).
+    """
+    model = type(instance)
+    db = router.db_for_write(model)
+    connection = connections[db]
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields
+    ]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))  # type: ignore[union-attr]
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (names from the model)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, instance.pk])
+    instance._state.db = db
+
+
 def fetch_rows(db: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Run one SELECT through Django's cursor (so it is logged and counted like any other)."""
     with connections[db].cursor() as cursor:

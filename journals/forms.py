@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Family
@@ -95,22 +96,43 @@ _BUILT_FIELDS: dict[tuple[Any, ...], forms.Field] = {}
 _BUILT_FIELDS_KEPT = 2000
 
 
-def indicator_field(indicator: Indicator) -> forms.Field:
-    """Return a new form field that asks one indicator, with its label and help in the language."""
+def indicator_field(indicator: Indicator, language: str | None = None) -> forms.Field:
+    """Return a new form field that asks one indicator, with its label and help in the language.
+
+    `language` is the active one (get_language()), passed by a caller that asks many.
+    """
     key = (
+        language or get_language(),
         indicator.kind,
         indicator.min_value,
         indicator.max_value,
         tuple(str(option) for option in indicator.choices or ()),
-        indicator.label,
-        indicator.help,
+        indicator.label_en,
+        indicator.label_es,
+        indicator.help_en,
+        indicator.help_es,
     )
     built = _BUILT_FIELDS.get(key)
     if built is None:
         if len(_BUILT_FIELDS) >= _BUILT_FIELDS_KEPT:
             _BUILT_FIELDS.clear()
         built = _BUILT_FIELDS[key] = _build_indicator_field(indicator)
-    return copy.deepcopy(built)
+    return _copy_field(built)
+
+
+def _copy_field(field: forms.Field) -> forms.Field:
+    """Return a copy for one form, as Field.__deepcopy__ makes it, sharing the choices.
+
+    A form changes its fields' widget attributes (aria-describedby) and may change their
+    error messages or validators: those are copied. Nothing changes the choices of a built
+    field, and copying their lazy labels was most of the cost.
+    """
+    copied = copy.copy(field)
+    copied.widget = copy.copy(field.widget)
+    copied.widget.attrs = field.widget.attrs.copy()
+    copied.error_messages = field.error_messages.copy()
+    copied.validators = field.validators[:]
+    return copied
 
 
 @dataclass
@@ -170,8 +192,9 @@ class JournalForm(DescribedFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.for_submit = for_submit
         self.indicators = {i.code: i for i in indicators}
+        language = get_language()
         for code, indicator in self.indicators.items():
-            self.fields[code] = indicator_field(indicator)
+            self.fields[code] = indicator_field(indicator, language)
         for domain in DOMAIN_ORDER:
             self.fields[NO_CHANGE_PREFIX + domain] = forms.BooleanField(
                 required=False, label=_("No change since last month")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from families.models import Family
 from fii.audit import audit_event, audit_record
 from fii.models import Organization
-from fii.sql import Table, fetch_rows, select
+from fii.sql import Table, fetch_rows, select, update
 
 from .catalog import BUILTIN_CODES, BUILTINS, KIND_BOUNDS
 from .models import (
@@ -239,7 +239,7 @@ def journal_save(
             JournalRevision.objects.create(
                 organization=organization, entry=entry, values=before, changed_by=actor
             )
-            entry.save()
+            update(entry)
         _save_goal_notes(entry, goal_notes or {})
         return SaveResult(entry, created, submitted_now=False, corrected=changed, stipend=None)
     period_check(organization=organization, family=family, period=period, today=today)
@@ -250,7 +250,7 @@ def journal_save(
         entry.status = EntryStatus.SUBMITTED
         entry.submitted_at = now
         entry.submitted_by = actor
-    entry.save()
+    update(entry)  # Every save writes it: by hand (fii.sql); JournalEntry has no save receivers.
     if submit:
         stipend = _earn_stipend(entry, organization, today)
     _save_goal_notes(entry, goal_notes or {})

@@ -103,3 +103,27 @@ def test_open_questions_are_the_orms(families):
     assert fields(read) == fields(list(orm))
     assert read[0].flag == asked and read[0].flag.program.name == program.name
     assert fields([read[0].flag.program]) == fields([program])
+
+
+def test_an_entry_is_written_as_the_orm_writes_it(families):
+    from django.db.models import Model
+    from django.db.models.signals import post_save, pre_save
+
+    from fii.sql import update
+
+    # update() sends no signal and skips save(): it is only for a model that needs neither.
+    assert not pre_save.has_listeners(JournalEntry) and not post_save.has_listeners(JournalEntry)
+    assert JournalEntry.save is Model.save
+    entry = JournalEntry.objects.filter(family=families[0]).get(period=month(10))
+    before = entry.updated_at
+    entry.income_wages = 1234.5
+    entry.draft = {"savings_balance": "12,5 €", "nested": {"a": [1, 2]}}
+    entry.status = EntryStatus.SUBMITTED
+    entry.submitted_at = dt.datetime(2024, 11, 5, 8, 30, tzinfo=dt.UTC)
+    update(entry)
+    stored = JournalEntry.objects.get(pk=entry.pk)
+    assert fields([stored]) == fields([entry])
+    assert stored.updated_at > before
+    assert stored.draft == {"savings_balance": "12,5 €", "nested": {"a": [1, 2]}}
+    others = JournalEntry.objects.exclude(pk=entry.pk).filter(income_wages=1234.5)
+    assert not others.exists()
