@@ -25,7 +25,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from families.models import Group
 from fii.api.base import MAX_ID, OrgScoped, StaffAPIView, StaffViewSet, validated
 from fii.api.exceptions import Conflict, form_errors
 from fii.api.fields import IdField
@@ -64,6 +63,7 @@ from .selectors import (
     loan_line,
     loans_with_repaid,
     program_budgets,
+    queue_filter_options,
     queue_flags,
     review_log,
 )
@@ -369,11 +369,7 @@ class FlagViewSet(StaffViewSet[Flag]):
         """List the flags the filters ask for; by default those waiting for a decision."""
         validated(FlagFilterIn, request.query_params)
         org = self.organization
-        form = QueueFilterForm(
-            request.query_params,
-            programs=list(Program.objects.for_org(org)),
-            groups=list(Group.objects.for_org(org).active()),
-        )
+        form = QueueFilterForm(request.query_params, **queue_filter_options(organization=org))
         if not form.is_valid():
             raise form_errors(form)
         page = self.paginate_queryset(queue_flags(organization=org, filters=form.filters()))

@@ -92,10 +92,13 @@ class QueueFilterForm(DescribedFieldsMixin, forms.Form):
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
-    def __init__(self, *args: Any, programs: list[Program], groups: list[Any], **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, programs: list[tuple[int, str]], groups: list[tuple[int, str]], **kw: Any
+    ) -> None:
+        """`programs` and `groups` are (id, name) pairs, in the order to offer them."""
         super().__init__(*args, **kw)
-        set_choices(self, "program", _choices(programs, str(_("Every program"))))
-        set_choices(self, "group", _choices(groups, str(_("Every group"))))
+        set_choices(self, "program", [("", str(_("Every program"))), *programs])
+        set_choices(self, "group", [("", str(_("Every group"))), *groups])
 
     def filters(self) -> QueueFilters:
         """Return the valid filters; an invalid one is left out (the form shows its error)."""

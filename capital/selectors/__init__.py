@@ -32,7 +32,18 @@ from .ledger import (
     loans_with_repaid,
 )
 from .preview import RulePreview, rule_preview
-from .queue import ANY, LIVE, QUEUE_SORTS, QueueCounts, QueueFilters, queue_counts, queue_flags
+from .queue import (
+    ANY,
+    LIVE,
+    QUEUE_SORTS,
+    QueueCounts,
+    QueueFilters,
+    QueueRow,
+    queue_counts,
+    queue_filter_options,
+    queue_flags,
+    queue_rows,
+)
 from .review import (
     EvidenceLine,
     FlagReview,
@@ -63,6 +74,7 @@ __all__ = [
     "ProgramChecklist",
     "QueueCounts",
     "QueueFilters",
+    "QueueRow",
     "RulePreview",
     "SnapshotValues",
     "Standing",
@@ -79,7 +91,9 @@ __all__ = [
     "program_budget",
     "program_budgets",
     "queue_counts",
+    "queue_filter_options",
     "queue_flags",
+    "queue_rows",
     "review_log",
     "rule_preview",
     "subject_history",

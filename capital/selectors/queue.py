@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from families.models import Group
 from fii.models import Organization
 
 from ..models import (
     LIVE_STATUSES,
     Flag,
     FlagStatus,
+    Program,
 )
 
 QUEUE_SORTS: dict[str, tuple[str, ...]] = {
@@ -47,6 +50,14 @@ def _status_filter(status: str) -> Q:
     return Q(status=status)
 
 
+def queue_filter_options(*, organization: Organization) -> dict[str, list[tuple[int, str]]]:
+    """Return the programs and the active groups the queue can be filtered by, (id, name)."""
+    return {
+        "programs": list(Program.objects.for_org(organization).values_list("pk", "name")),
+        "groups": list(Group.objects.for_org(organization).active().values_list("pk", "name")),
+    }
+
+
 def queue_flags(*, organization: Organization, filters: QueueFilters) -> QuerySet[Flag]:
     """Return the flags the filters ask for, with what a row shows, in the chosen order."""
     flags = (
@@ -63,6 +74,41 @@ def queue_flags(*, organization: Organization, filters: QueueFilters) -> QuerySe
     if filters.within_days is not None:
         flags = flags.filter(opened_at__gte=timezone.now() - timedelta(days=filters.within_days))
     return flags.order_by(*QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["-score"]))
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """What one row of the queue shows, read as plain values (no model built per flag)."""
+
+    pk: int
+    family_name: str | None
+    family_group_name: str | None
+    group_name: str | None
+    program_name: str
+    score: float
+    status: str
+    opened_at: datetime
+
+    @property
+    def status_label(self) -> str:
+        return str(FlagStatus(self.status).label)
+
+
+QUEUE_ROW_COLUMNS = (
+    "pk",
+    "family__name",
+    "family__group__name",
+    "group__name",
+    "program__name",
+    "score",
+    "status",
+    "opened_at",
+)
+
+
+def queue_rows(flags: QuerySet[Flag]) -> QuerySet[Any]:
+    """Return the flags as the values of their queue rows (QueueRow(*values)), in their order."""
+    return flags.values_list(*QUEUE_ROW_COLUMNS)
 
 
 @dataclass(frozen=True)

@@ -8,24 +8,17 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from families.models import Group
 from fii.access import OrgRequest, staff_view
 
 from ..forms import QueueFilterForm
-from ..models import Program
-from ..selectors import queue_flags
+from ..selectors import QueueRow, queue_filter_options, queue_flags, queue_rows
 
 PER_PAGE = 25
 
 
 def queue_filter_form(request: OrgRequest) -> QueueFilterForm:
     """Return the queue's filters bound to the query string (also used by the exports)."""
-    org = request.organization
-    return QueueFilterForm(
-        request.GET,
-        programs=list(Program.objects.for_org(org)),
-        groups=list(Group.objects.for_org(org).active()),
-    )
+    return QueueFilterForm(request.GET, **queue_filter_options(organization=request.organization))
 
 
 @staff_view
@@ -34,7 +27,8 @@ def flag_queue(request: OrgRequest) -> HttpResponse:
     form = queue_filter_form(request)
     valid = form.is_valid()
     flags = queue_flags(organization=request.organization, filters=form.filters())
-    page = Paginator(flags, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(queue_rows(flags), PER_PAGE).get_page(request.GET.get("page"))
+    rows = [QueueRow(*values) for values in page.object_list]
     filtered = any(value for key, value in request.GET.items() if key != "page")
-    context: dict[str, Any] = {"form": form, "page": page, "filtered": filtered}
+    context: dict[str, Any] = {"form": form, "page": page, "rows": rows, "filtered": filtered}
     return render(request, "capital/queue.html", context, status=200 if valid else 400)

@@ -58,6 +58,11 @@ def test_it_lists_the_flags_that_need_a_decision_best_first(queue_world):
     ]
     assert "Cid household" not in body
     assert "4 flags" in body
+    # What each row says besides the name: the family's group, or that it is a group's flag.
+    assert body.count('<span class="badge badge-open">Open</span>') == 3
+    assert '<span class="badge badge-asked">Waiting for the family</span>' in body
+    assert '<span class="muted">· Second group</span>' in body
+    assert '<span class="muted">· group</span>' in body
 
 
 def test_it_filters_by_program_group_status_score_and_age(queue_world):

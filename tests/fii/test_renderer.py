@@ -108,10 +108,10 @@ def test_the_journal_is_written_as_djangos_templates_write_it(world_a):
 
 
 def test_the_queue_filters_are_written_as_djangos_templates_write_them(world_a):
-    programs = list(Program.objects.for_org(world_a.org))
-    groups = list(Group.objects.for_org(world_a.org))
+    programs = list(Program.objects.for_org(world_a.org).values_list("pk", "name"))
+    groups = list(Group.objects.for_org(world_a.org).values_list("pk", "name"))
     assert programs and groups
-    data = {"program": str(programs[0].pk), "group": "nonsense", "min_score": HOSTILE}
+    data = {"program": str(programs[0][0]), "group": "nonsense", "min_score": HOSTILE}
     for form_data in (data, None):
         form = QueueFilterForm(form_data, programs=programs, groups=groups)
         form.is_valid()
