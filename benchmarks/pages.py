@@ -25,8 +25,9 @@ families. A first round warms up and is not counted.
 
 --profile KIND prints a pyinstrument profile of that kind of request (pyinstrument is not a
 dependency of the project: install it in the virtual environment to use this option); with
-PROFILER=cprofile, the standard library's profile sorted by own time instead, and with
-PROFILE_CALLERS=<pattern> also who called the functions matching the pattern.
+PROFILER=cprofile, the standard library's profile sorted by own time instead (PROFILE_SORT=
+cumulative, or another pstats key, to change it), and with PROFILE_CALLERS=<pattern> also who
+called the functions matching the pattern.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ class Tally:
         self.cpu: dict[str, list[float]] = defaultdict(list)
         self.server_cpu: dict[str, list[float]] = defaultdict(list)
         self.queries: dict[str, list[int]] = defaultdict(list)
-        self.last_sql: dict[str, list[str]] = {}
+        self.last_sql: dict[str, list[tuple[str, float]]] = {}
         self.profiler: Any = None
         self.profile_kind = ""
 
@@ -147,11 +148,14 @@ class Tally:
     def measure(self, kind: str, record: bool) -> Iterator[None]:
         from django.db import connection
 
-        statements: list[str] = []
+        statements: list[tuple[str, float]] = []
 
         def counter(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-            statements.append(sql)
-            return execute(sql, params, many, context)
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                statements.append((sql, time.perf_counter() - started))
 
         profiling = record and self.profiler is not None and kind == self.profile_kind
         with connection.execute_wrapper(counter):
@@ -240,7 +244,9 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--profile", default="", help="a kind of request to profile")
     parser.add_argument("--keep", action="store_true", help="reuse fii_pages as it is")
-    parser.add_argument("--sql", action="store_true", help="print the queries of each kind")
+    parser.add_argument(
+        "--sql", action="store_true", help="print the queries of each kind, with their wall time"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -348,8 +354,8 @@ def main() -> None:
     if args.sql:
         for kind, statements in tally.last_sql.items():
             print(f"\n{kind}:")
-            for sql in statements:
-                print("   ", sql[:160])
+            for sql, seconds in statements:
+                print(f"    {seconds * 1000:6.2f} ms  {sql[:150]}")
     if tally.profiler is not None:
         print_profile(tally.profiler)
 
@@ -372,7 +378,7 @@ def print_profile(profiler: Any) -> None:
     if os.environ.get("PROFILER") == "cprofile":
         import pstats
 
-        stats = pstats.Stats(profiler).sort_stats("tottime")
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime"))
         stats.print_stats(45)
         callers = os.environ.get("PROFILE_CALLERS")
         if callers:
