@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -34,6 +34,8 @@ from .models import (
     StipendStatus,
 )
 from .periods import add_months, due_date, month_start
+
+M = TypeVar("M", bound=models.Model)
 
 
 @transaction.atomic
@@ -146,11 +148,18 @@ def _earn_stipend(
     amount = Decimal(organization.stipend_amount)
     if amount <= 0 or today > due_date(entry.period, organization.journal_due_day):
         return None
-    stipend, _created = Stipend.objects.get_or_create(
+    # The first submit of the month earns it, so it is inserted first and read only when an
+    # earlier one is there (a month resubmitted after its entry was deleted).
+    stipend, _created = _create_or_read(
+        Stipend,
+        lambda: Stipend.objects.filter(
+            organization=organization, family_id=entry.family_id, period=entry.period
+        ).first(),
         organization=organization,
         family_id=entry.family_id,
         period=entry.period,
-        defaults={"entry": entry, "amount": amount},
+        entry=entry,
+        amount=amount,
     )
     return stipend
 
@@ -184,17 +193,33 @@ def _locked_entry(
     """
     entries, sql = _locked_entry_query()
     params = [organization.pk, family.pk, entries.value("period", period)]
-    rows = fetch_rows(entries.db, sql, params)
-    if not rows:
-        try:
-            with transaction.atomic():
-                entry = JournalEntry.objects.create(
-                    organization=organization, family=family, period=period
-                )
-            return entry, True
-        except IntegrityError:
-            rows = fetch_rows(entries.db, sql, params)
-    return entries.build(rows[0]), False  # type: ignore[return-value]
+
+    def read() -> JournalEntry | None:
+        rows = fetch_rows(entries.db, sql, params)
+        return entries.build(rows[0]) if rows else None
+
+    entry = read()
+    if entry is not None:
+        return entry, False
+    return _create_or_read(
+        JournalEntry, read, organization=organization, family=family, period=period
+    )
+
+
+def _create_or_read(model: type[M], read: Callable[[], M | None], **fields: Any) -> tuple[M, bool]:
+    """Insert a row, in a savepoint, or return the one a unique constraint says is there.
+
+    get_or_create the other way round, for a row that is almost never there yet: one
+    statement less. An integrity error with no row to read is raised again.
+    """
+    try:
+        with transaction.atomic():
+            return model._default_manager.create(**fields), True
+    except IntegrityError:
+        existing = read()
+        if existing is None:
+            raise
+        return existing, False
 
 
 @transaction.atomic

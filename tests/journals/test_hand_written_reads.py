@@ -127,3 +127,29 @@ def test_an_entry_is_written_as_the_orm_writes_it(families):
     assert stored.draft == {"savings_balance": "12,5 €", "nested": {"a": [1, 2]}}
     others = JournalEntry.objects.exclude(pk=entry.pk).filter(income_wages=1234.5)
     assert not others.exists()
+
+
+def test_create_or_read_returns_the_row_a_unique_constraint_found(families):
+    from django.db import IntegrityError
+
+    from journals.models import Stipend
+    from journals.services import _create_or_read
+
+    entry = JournalEntry.objects.filter(family=families[0]).get(period=month(9))
+    fields = {
+        "organization": entry.organization,
+        "family_id": entry.family_id,
+        "period": entry.period,
+        "entry": entry,
+        "amount": 100,
+    }
+    first, created = _create_or_read(Stipend, lambda: None, **fields)
+    assert created
+    again, created = _create_or_read(
+        Stipend, lambda: Stipend.objects.filter(entry=entry).first(), **fields
+    )
+    assert (again, created) == (first, False)
+    assert Stipend.objects.filter(entry=entry).count() == 1
+    # An integrity error with no row to read (here: a negative amount) is not hidden.
+    with pytest.raises(IntegrityError):
+        _create_or_read(Stipend, lambda: None, **{**fields, "period": month(8), "amount": -1})
