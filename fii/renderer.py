@@ -9,11 +9,12 @@ compares them); any other template goes to Django's.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape as html_escape
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
@@ -23,14 +24,23 @@ SELECT = "django/forms/widgets/select.html"
 SELECT_OPTION = "django/forms/widgets/select_option.html"
 
 
+def _escape(value: Any) -> str:
+    """Return conditional_escape(value), sooner for the plain strings most values are."""
+    if type(value) is str:
+        return html_escape(value)  # what django.utils.html.escape does with a str
+    return conditional_escape(value)
+
+
 def _attribute(value: Any) -> str:
     """Write `{{ value|stringformat:'s' }}` as the template engine does, escaped."""
     text = str(value) if isinstance(value, tuple) else "%s" % value  # noqa: UP031
-    return text if isinstance(value, SafeData) else escape(text)
+    return text if isinstance(value, SafeData) else html_escape(text)
 
 
 def _text(value: Any) -> str:
     """Write `{{ value }}` as the template engine does: local time, local format, escaped."""
+    if type(value) is str:
+        return html_escape(value)
     return conditional_escape(localize(template_localtime(value)))
 
 
@@ -39,7 +49,7 @@ def _attrs(attrs: dict[str, Any]) -> str:
     parts = []
     for attribute, value in attrs.items():
         if value is not False:
-            parts.append(f" {conditional_escape(attribute)}")
+            parts.append(f" {_escape(attribute)}")
             if value is not True:
                 parts.append(f'="{_attribute(value)}"')
     return "".join(parts)
@@ -47,7 +57,7 @@ def _attrs(attrs: dict[str, Any]) -> str:
 
 def input_html(widget: dict[str, Any], wrap_label: bool = False) -> str:
     """Return exactly what input.html (and input_option.html around it) write."""
-    kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
+    kind, name = _escape(widget["type"]), _escape(widget["name"])
     value = "" if widget["value"] is None else f' value="{_attribute(widget["value"])}"'
     html = f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>'
     if wrap_label:
@@ -66,7 +76,7 @@ def option_html(option: dict[str, Any]) -> str:
 
 def select_html(widget: dict[str, Any]) -> str | None:
     """Return exactly what select.html writes, or None for options of another template."""
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
             parts.append(f'\n  <optgroup label="{_text(group_name)}">')
@@ -84,7 +94,7 @@ def select_html(widget: dict[str, Any]) -> str | None:
 def textarea_html(widget: dict[str, Any]) -> str:
     """Return exactly what textarea.html writes."""
     value = _text(widget["value"]) if widget["value"] else ""
-    name = conditional_escape(widget["name"])
+    name = _escape(widget["name"])
     return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 

@@ -1,0 +1,74 @@
+"""A journal question written by the journal_row tag reads as the template wrote it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.template import engines
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from journals.forms import FieldRow, JournalForm
+from journals.models import Indicator
+from journals.templatetags.journal_tags import journal_row
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = "7<b>&\"'x"
+
+# One question as journal.html wrote it before the tag.
+TEMPLATE = """{% if row.radio %}
+  <fieldset class="field radio-field{% if row.errors %} has-error{% endif %}" {% if row.help_text or row.errors %}aria-describedby="{% if row.help_text %}id_{{ row.name }}_help{% endif %}{% if row.errors %} id_{{ row.name }}_error{% endif %}"{% endif %} id="id_{{ row.name }}">
+    <legend>{{ row.label }}</legend>
+    <div class="radios">{% for tag, choice_label in row.options %}<label>{{ tag }} {{ choice_label }}</label>{% endfor %}</div>
+    {% if row.help_text %}<p class="help" id="id_{{ row.name }}_help">{{ row.help_text }}</p>{% endif %}
+    {% if row.errors %}<p class="error" id="id_{{ row.name }}_error">{{ row.errors|join:" " }}</p>{% endif %}
+  </fieldset>
+{% else %}
+  <div class="field{% if row.errors %} has-error{% endif %}">
+    <label for="{{ row.id_for_label }}">{{ row.label }}</label>
+    {{ row.control }}
+    {% if row.help_text %}<p class="help" id="id_{{ row.name }}_help">{{ row.help_text }}</p>{% endif %}
+    {% if row.errors %}<p class="error" id="id_{{ row.name }}_error">{{ row.errors|join:" " }}</p>{% endif %}
+  </div>
+{% endif %}"""
+
+
+def normalized(html: str) -> str:
+    """Whitespace between tags and inside an attribute list is not part of the page."""
+    html = re.sub(r"\s+", " ", str(html)).strip()
+    html = re.sub(r"> <", "><", html)
+    return html.replace('aria-describedby=" ', 'aria-describedby="').replace('"  id=', '" id=')
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_question_is_written_as_the_template_wrote_it(world_a, language):
+    indicators = list(Indicator.objects.for_org(world_a.org).active())
+    Indicator.objects.filter(pk=indicators[0].pk).update(help_en="<em>", help_es="<em>")
+    indicators = list(Indicator.objects.for_org(world_a.org).active())
+    data = {i.code: HOSTILE if n % 3 else "1" for n, i in enumerate(indicators)}
+    template = engines["django"].from_string(TEMPLATE)
+    kinds = set()
+    with translation.override(language):
+        for form_data in (data, None):
+            form = JournalForm(form_data, indicators=indicators, for_submit=True)
+            form.is_valid()
+            for section in form.sections():
+                for row in section.rows():
+                    expected = template.render({"row": row})
+                    assert normalized(journal_row(row)) == normalized(expected)
+                    kinds.add((row.radio, bool(row.errors), bool(row.help_text)))
+    # Radio buttons and text boxes, with and without errors and help, were all compared.
+    assert {(True, True), (True, False), (False, True), (False, False)} <= {
+        (radio, errors) for radio, errors, _ in kinds
+    }
+    assert any(help_text for *_, help_text in kinds)
+
+
+def test_it_escapes_what_a_row_carries():
+    control = mark_safe("<input>")  # a rendered widget
+    row = FieldRow("x", "<b>label", control, "id_x", "<i>help", ["<s>bad"], False, [])
+    html = journal_row(row)
+    assert "&lt;b&gt;label" in html and "&lt;i&gt;help" in html and "&lt;s&gt;bad" in html
+    assert "<input>" in html  # the control is already HTML
