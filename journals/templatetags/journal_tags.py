@@ -55,5 +55,3 @@ def journal_row(row: FieldRow) -> SafeString:
         help_html,
         errors_html,
     )
-
-
