@@ -688,7 +688,9 @@ def parse_args() -> argparse.Namespace:
         "submits once. A mix ends early if they run out.",
     )
     parser.add_argument("--autosaves", type=int, default=4, help="Autosaves in a visit.")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes.")
+    parser.add_argument(
+        "--workers", type=int, default=3, help="gunicorn worker processes (the Dockerfile's 3)."
+    )
     parser.add_argument(
         "--threads", type=int, default=1, help="Threads per worker (more than 1: gthread)."
     )
