@@ -683,7 +683,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--families",
         type=int,
-        default=1200,
+        default=1600,
         help="Family accounts, taken in turn by the 50 family threads of both mixes; each "
         "submits once. A mix ends early if they run out.",
     )
