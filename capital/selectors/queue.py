@@ -91,6 +91,9 @@ class QueueRow:
 
     @property
     def status_label(self) -> str:
+        """Return the status in words, or as stored when it is not one of ours."""
+        if self.status not in FlagStatus.values:
+            return self.status
         return str(FlagStatus(self.status).label)
 
 

@@ -26,6 +26,7 @@ ROWS = [
     QueueRow(7, "Ana <b>& co</b>", 'Group "one"', None, "Grant", 89.5, "open", OPENED),
     QueueRow(8, "Bea", None, None, "Loan", 1234.4, "asked", OPENED),
     QueueRow(9, None, None, "Savers <i>", "Fund", 70.0, "in_review", OPENED),
+    QueueRow(10, "Cid", None, None, "Fund", 0.0, "retired<x>", OPENED),  # not a status of ours
 ]
 
 
