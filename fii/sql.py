@@ -1,8 +1,9 @@
-"""Hand-written SELECTs for the few queries that run on nearly every request.
+"""Hand-written SQL for the few queries that run on nearly every request.
 
 Building and compiling an ORM query costs about half a millisecond of Python before the
-database sees it, more than the indexed lookup itself; the session, the user and the
-membership are read on every signed-in request, so they are written here once, as SQL, and
+database sees it, more than the indexed lookup itself. The session, the user and the
+membership are read on every signed-in request, and the family's month, goals and questions
+on most of a family's: those queries are written with this module, as SQL, and their rows
 turned into ordinary model instances with the ORM's own converters (`Model.from_db`), exactly
 as a QuerySet would return them (tests compare the two on SQLite and PostgreSQL).
 
