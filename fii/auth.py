@@ -12,7 +12,7 @@ from typing import Any
 from allauth.account import auth_backends
 from django.contrib.auth import backends, get_user_model
 
-from .sql import Table, fetch_rows, select
+from .sql import Table, select
 
 
 @cache
@@ -24,8 +24,7 @@ def _user_query() -> tuple[Table[Any], str]:
 def user_get(user_id: Any) -> Any:
     """Return the user with this primary key, or None."""
     users, sql = _user_query()
-    rows = fetch_rows(users.db, sql, [user_id])
-    return users.build(rows[0]) if rows else None
+    return users.fetch_one(sql, [user_id])
 
 
 class FastUserMixin:

@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from .sql import Table, fetch_rows, select
+from .sql import Table, select
 
 
 @cache
@@ -27,8 +27,7 @@ class SessionStore(DatabaseSessionStore):
             return None
         sessions, sql = _session_query()
         now = sessions.value("expire_date", timezone.now())
-        rows = fetch_rows(sessions.db, sql, [self.session_key, now])
-        if not rows:
+        session = sessions.fetch_one(sql, [self.session_key, now])
+        if session is None:
             self._session_key = None
-            return None
-        return sessions.build(rows[0])
+        return session

@@ -69,6 +69,11 @@ class Table(Generic[M]):
         """Return the instances of a SELECT of this table's columns only."""
         return [self.build(row) for row in fetch_rows(self.db, sql, params)]  # type: ignore[misc]
 
+    def fetch_one(self, sql: str, params: Sequence[Any]) -> M | None:
+        """Return the instance of the first row of a SELECT of this table's columns, or None."""
+        rows = fetch_rows(self.db, sql, params)
+        return self.build(rows[0]) if rows else None
+
     def value(self, name: str, value: Any) -> Any:
         """Return a value as the database takes it for one column (a date as text on SQLite)."""
         return self.field(name).get_db_prep_value(value, connections[self.db], prepared=False)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from families.models import Family
 from fii.audit import audit_event, audit_record
 from fii.models import Organization
-from fii.sql import Table, fetch_rows, select, update
+from fii.sql import Table, select, update
 
 from .catalog import BUILTIN_CODES, BUILTINS, KIND_BOUNDS
 from .models import (
@@ -195,8 +195,7 @@ def _locked_entry(
     params = [organization.pk, family.pk, entries.value("period", period)]
 
     def read() -> JournalEntry | None:
-        rows = fetch_rows(entries.db, sql, params)
-        return entries.build(rows[0]) if rows else None
+        return entries.fetch_one(sql, params)
 
     entry = read()
     if entry is not None:
