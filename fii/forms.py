@@ -11,6 +11,7 @@ class DescribedFieldsMixin:
     """Link each control to its help and error text (aria-describedby), for screen readers."""
 
     fields: dict[str, forms.Field]
+    described = True  # False for a form that is only validated, never shown
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
@@ -21,6 +22,8 @@ class DescribedFieldsMixin:
         self.describe_fields()
 
     def describe_fields(self) -> None:
+        if not self.described:
+            return
         # Read errors only once validation has run: touching `errors` would run it too early.
         errors = getattr(self, "_errors", None) or {}
         for name, field in self.fields.items():

@@ -96,10 +96,14 @@ _BUILT_FIELDS: dict[tuple[Any, ...], forms.Field] = {}
 _BUILT_FIELDS_KEPT = 2000
 
 
-def indicator_field(indicator: Indicator, language: str | None = None) -> forms.Field:
-    """Return a new form field that asks one indicator, with its label and help in the language.
+def indicator_field(
+    indicator: Indicator, language: str | None = None, *, private: bool = True
+) -> forms.Field:
+    """Return a form field that asks one indicator, with its label and help in the language.
 
-    `language` is the active one (get_language()), passed by a caller that asks many.
+    `language` is the active one (get_language()), passed by a caller that asks many. With
+    `private=False` the field is the process's shared one, for a form that only validates
+    and so changes none of its fields; otherwise a copy the form may change.
     """
     key = (
         language or get_language(),
@@ -117,7 +121,7 @@ def indicator_field(indicator: Indicator, language: str | None = None) -> forms.
         if len(_BUILT_FIELDS) >= _BUILT_FIELDS_KEPT:
             _BUILT_FIELDS.clear()
         built = _BUILT_FIELDS[key] = _build_indicator_field(indicator)
-    return _copy_field(built)
+    return _copy_field(built) if private else built
 
 
 def _copy_field(field: forms.Field) -> forms.Field:
@@ -187,14 +191,18 @@ class JournalForm(DescribedFieldsMixin, forms.Form):
         indicators: Iterable[Indicator],
         goals: Iterable[Goal] = (),
         for_submit: bool = True,
+        shown: bool = True,
         **kwargs: Any,
     ):
+        """`shown=False` is for a form that is validated and never shown (the autosave's):
+        it shares the process's fields and does not describe them for screen readers."""
+        self.described = shown
         super().__init__(*args, **kwargs)
         self.for_submit = for_submit
         self.indicators = {i.code: i for i in indicators}
         language = get_language()
         for code, indicator in self.indicators.items():
-            self.fields[code] = indicator_field(indicator, language)
+            self.fields[code] = indicator_field(indicator, language, private=shown)
         for domain in DOMAIN_ORDER:
             self.fields[NO_CHANGE_PREFIX + domain] = forms.BooleanField(
                 required=False, label=_("No change since last month")

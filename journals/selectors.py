@@ -11,10 +11,17 @@ from django.db.models import Q
 
 from families.models import Family, Group
 from fii.models import Organization
-from fii.sql import Table, select
+from fii.sql import Table, fetch_rows, select, split
 
 from .catalog import BUILTIN_CODES
-from .models import OPEN_GOAL_STATUSES, EntryStatus, Goal, Indicator, JournalEntry
+from .models import (
+    OPEN_GOAL_STATUSES,
+    EntryStatus,
+    Goal,
+    HelpExchange,
+    Indicator,
+    JournalEntry,
+)
 
 # Each process's copy of every organization's active indicators: organization id ->
 # (catalog version, indicators). The journal pages read them on every request; they change a
@@ -142,11 +149,67 @@ def goals_for(*, organization: Organization, family: Family, open_only: bool = F
     return goals.fetch(sql, params)
 
 
+@cache
+def _help_query(period: bool, group: bool, limited: bool) -> tuple[tuple[Table[Any], ...], str]:
+    helps = Table(HelpExchange, "h")
+    givers, receivers = Table(Family, "gv"), Table(Family, "rc")
+    joins = (
+        f"LEFT OUTER JOIN {givers.name} ON {givers.column('id')} = {helps.column('giver')}"
+        f" LEFT OUTER JOIN {receivers.name}"
+        f" ON {receivers.column('id')} = {helps.column('receiver')}"
+    )
+    side = (
+        (givers.column("group"), receivers.column("group"))
+        if group
+        else (
+            helps.column("giver"),
+            helps.column("receiver"),
+        )
+    )
+    where = f"{helps.column('organization')} = %s AND ({side[0]} = %s OR {side[1]} = %s)"
+    if period:
+        where += f" AND {helps.column('period')} = %s"
+    tables = (helps, givers, receivers)
+    limit = "%s" if limited else None
+    return tables, select(*tables, joins=joins, where=where, order_by=helps.order(), limit=limit)
+
+
+def help_rows_for(
+    *,
+    organization: Organization,
+    family: Family | None = None,
+    group_id: int | None = None,
+    period: date | None = None,
+    limit: int | None = None,
+) -> list[HelpExchange]:
+    """Return the help a family (or any family of a group) gave or got, newest first.
+
+    Each exchange comes with its giver and receiver, as select_related would give them. The
+    journal and the flag review show it on every visit: one query written by hand (fii.sql).
+    """
+    if (family is None) == (group_id is None):
+        raise ValueError("Give a family or a group, not both.")
+    tables, sql = _help_query(period is not None, family is None, limit is not None)
+    subject = family.pk if family is not None else group_id
+    params: list[Any] = [organization.pk, subject, subject]
+    if period is not None:
+        params.append(tables[0].value("period", period))
+    if limit is not None:
+        params.append(limit)
+    rows = []
+    for row in fetch_rows(tables[0].db, sql, params):
+        exchange, giver, receiver = split(row, *tables)
+        HelpExchange.giver.field.set_cached_value(exchange, giver)
+        HelpExchange.receiver.field.set_cached_value(exchange, receiver)
+        rows.append(exchange)
+    return rows
+
+
 def family_data_export(*, organization: Organization, family: Family) -> dict[str, Any]:
     """Return everything held about one family, as plain data."""
     from families.models import Consent, FamilyMember
 
-    from .models import GoalUpdate, HelpExchange, JournalRevision, Stipend
+    from .models import GoalUpdate, JournalRevision, Stipend
 
     def rows(qs: Any, *fields: str) -> list[dict[str, Any]]:
         return [dict(r) for r in qs.values(*fields)]

@@ -19,6 +19,7 @@ from insights.selectors import latest_run
 from journals.catalog import INCOME_COLUMNS
 from journals.charts import MonthPoint, money_figure
 from journals.models import Goal, HelpExchange, JournalEntry
+from journals.selectors import help_rows_for
 
 from ..metrics import METRICS, OPERATOR_WORDS, Subject, format_value
 from ..models import (
@@ -183,12 +184,9 @@ def _goals(organization: Organization, flag: Flag) -> list[Any]:
 
 
 def _help_rows(organization: Organization, flag: Flag) -> list[HelpExchange]:
-    rows = HelpExchange.objects.for_org(organization).select_related("giver", "receiver")
     if flag.family_id is not None:
-        rows = rows.filter(Q(giver_id=flag.family_id) | Q(receiver_id=flag.family_id))
-    else:
-        rows = rows.filter(Q(giver__group_id=flag.group_id) | Q(receiver__group_id=flag.group_id))
-    return list(rows.order_by("-period", "-created_at")[:20])
+        return help_rows_for(organization=organization, family=flag.family, limit=20)
+    return help_rows_for(organization=organization, group_id=flag.group_id, limit=20)
 
 
 def subject_history(*, organization: Organization, flag: Flag) -> list[Review]:

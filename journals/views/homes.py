@@ -1,4 +1,3 @@
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -6,9 +5,8 @@ from families.models import Family
 from fii.access import OrgRequest, family_view, staff_view
 from fii.audit import audit_read
 
-from ..models import HelpExchange
 from ..periods import due_date, reporting_period
-from ..selectors import goals_for, recent_entries
+from ..selectors import goals_for, help_rows_for, recent_entries
 
 
 @family_view
@@ -35,17 +33,12 @@ def family_detail(request: OrgRequest, family_id: int) -> HttpResponse:
     org = request.organization
     family = Family.objects.select_related("group").get_for_org_or_404(org, pk=family_id)
     audit_read(request, family, page="family")
-    help_rows = (
-        HelpExchange.objects.for_org(org)
-        .filter(Q(giver=family) | Q(receiver=family))
-        .select_related("giver", "receiver")
-        .order_by("-period")[:20]
-    )
+
     context = {
         "family": family,
         "members": list(family.members.all()),
         "entries": recent_entries(organization=org, family=family, months=12),
         "goals": goals_for(organization=org, family=family),
-        "help_rows": list(help_rows),
+        "help_rows": help_rows_for(organization=org, family=family, limit=20),
     }
     return render(request, "journals/family_detail.html", context)

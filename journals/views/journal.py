@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +20,9 @@ from fii.access import OrgRequest, family_view
 
 from ..catalog import Kind
 from ..forms import GOAL_PREFIX, NO_CHANGE_PREFIX, JournalForm
-from ..models import Goal, HelpExchange, Indicator, JournalEntry
+from ..models import Goal, Indicator, JournalEntry
 from ..periods import due_date, month_or_404, reporting_period
-from ..selectors import active_indicators, goals_for, journal_month_entries
+from ..selectors import active_indicators, goals_for, help_rows_for, journal_month_entries
 from ..services import JournalError, can_correct, journal_save, open_periods, period_check
 
 
@@ -75,12 +74,14 @@ class JournalPage:
         data: QueryDict | dict[str, str] | None = None,
         submit: bool = True,
         goals: bool = True,
+        shown: bool = True,
     ) -> JournalForm:
         return JournalForm(
             data,
             indicators=self.indicators,
             goals=self.goals if goals else (),
             for_submit=submit,
+            shown=shown,
         )
 
     def goal_notes_posted(self) -> bool:
@@ -93,10 +94,14 @@ class JournalPage:
 
     def posted_data(self) -> QueryDict:
         """Return the POST, with the answers of 'no change' sections copied from last month."""
-        data = self.request.POST.copy()
+        posted = self.request.POST
+        unchanged = [i for i in self.indicators if posted.get(NO_CHANGE_PREFIX + i.domain)]
+        if not unchanged:
+            return posted
+        data = posted.copy()
         carried = _entry_data(self.previous, self.indicators)
-        for indicator in self.indicators:
-            if data.get(NO_CHANGE_PREFIX + indicator.domain) and indicator.code in carried:
+        for indicator in unchanged:
+            if indicator.code in carried:
                 data[indicator.code] = carried[indicator.code]
         return data
 
@@ -133,10 +138,8 @@ class JournalPage:
             "editable": self.editable,
             "submitted": self.entry is not None and self.entry.is_submitted,
             "updated_at": self.entry.updated_at.isoformat() if self.entry else "",
-            "help_rows": list(
-                HelpExchange.objects.for_org(self.org)
-                .filter(Q(giver=self.family) | Q(receiver=self.family), period=self.period)
-                .select_related("giver", "receiver")
+            "help_rows": help_rows_for(
+                organization=self.org, family=self.family, period=self.period
             ),
             "open_periods": open_periods(
                 organization=self.org, family=self.family, today=self.org.today()
@@ -255,7 +258,7 @@ def journal_autosave(request: OrgRequest, year: int, month: int) -> JsonResponse
         return JsonResponse({"detail": refusal}, status=400)
     if page.entry is not None and page.entry.is_submitted:
         return JsonResponse({"detail": _("This journal is already submitted.")}, status=409)
-    form = page.form(page.posted_data(), submit=False, goals=page.goal_notes_posted())
+    form = page.form(page.posted_data(), submit=False, goals=page.goal_notes_posted(), shown=False)
     form.is_valid()
     try:
         result = page.save(form, submit=False)

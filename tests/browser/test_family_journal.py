@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fii.models import Role
 from journals.models import EntryStatus, JournalEntry
-from journals.periods import add_months, month_start
+from journals.periods import add_months, reporting_period
 from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,10 +18,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def family_world(transactional_db):  # type: ignore[no-untyped-def]
-    this_month = month_start(timezone.localdate())
     org = f.OrganizationFactory(
         slug="phone-org", name="Phone Org", timezone="UTC", journal_due_day=28
     )
+    # The month the home page asks about: last month until the 28th, then this one.
+    this_month = reporting_period(timezone.localdate(), org.journal_due_day)
     group = f.GroupFactory(organization=org)
     family = f.FamilyFactory(
         group=group, joined_on=add_months(this_month, -3), name="The Rivera household"

@@ -44,3 +44,20 @@ def test_the_row_is_the_templates(row, language, settings):
         written = queue_row(row, "alpha")
     assert normalized(written) == normalized(expected)
     assert "<b>" not in written and "<i>" not in written
+
+
+def test_a_row_kept_by_the_process_follows_the_language_and_time_zone(settings):
+    from django.utils import timezone
+
+    row = ROWS[0]
+    with translation.override("en"):
+        with timezone.override("America/Los_Angeles"):
+            assert "Feb. 28, 2026" in queue_row(row, "alpha")
+        with timezone.override("UTC"):
+            assert "March 1, 2026" in queue_row(row, "alpha")
+        assert "/o/beta/" in queue_row(row, "beta")
+    with translation.override("es"), timezone.override("UTC"):
+        assert "1 de marzo de 2026" in queue_row(row, "alpha")
+    renamed = QueueRow(row.pk, "Ana Renamed", *tuple(vars(row).values())[2:])
+    with translation.override("en"):
+        assert "Ana Renamed" in queue_row(renamed, "alpha")

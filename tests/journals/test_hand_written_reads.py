@@ -153,3 +153,50 @@ def test_create_or_read_returns_the_row_a_unique_constraint_found(families):
     # An integrity error with no row to read (here: a negative amount) is not hidden.
     with pytest.raises(IntegrityError):
         _create_or_read(Stipend, lambda: None, **{**fields, "period": month(8), "amount": -1})
+
+
+def test_help_rows_are_the_orms_with_giver_and_receiver(families):
+    from django.db.models import Q
+
+    from journals.models import HelpExchange
+    from journals.selectors import help_rows_for
+
+    family, neighbour, elsewhere = families
+    org = family.organization
+    outsider = f.FamilyFactory(organization=org)  # no group of theirs
+    for n in range(1, 8):
+        f.HelpExchangeFactory(giver=family, receiver=neighbour, period=month(n), note=f"g{n}")
+        f.HelpExchangeFactory(giver=neighbour, receiver=family, period=month(n), note=f"r{n}")
+    f.HelpExchangeFactory(
+        giver=family, receiver=None, organization=org, period=month(3), note="out"
+    )
+    f.HelpExchangeFactory(
+        giver=None,
+        receiver=neighbour,
+        recorded_by=neighbour,
+        organization=org,
+        period=month(3),
+        note="in",
+    )
+    f.HelpExchangeFactory(giver=outsider, receiver=None, period=month(3), note="alone")
+    f.HelpExchangeFactory(giver=elsewhere, receiver=None, period=month(3), note="elsewhere")
+    orm = HelpExchange.objects.for_org(org).select_related("giver", "receiver")
+    mine = orm.filter(Q(giver=family) | Q(receiver=family))
+
+    read = help_rows_for(organization=org, family=family)
+    assert fields(read) == fields(list(mine)) and len(read) == 15
+    assert fields(help_rows_for(organization=org, family=family, limit=5)) == fields(list(mine[:5]))
+    in_march = help_rows_for(organization=org, family=family, period=month(3))
+    assert {h.note for h in in_march} == {"g3", "r3", "out"}
+    out = next(h for h in in_march if h.note == "out")
+    assert (out.giver.name, out.receiver) == (family.name, None)
+    given = next(h for h in in_march if h.note == "g3")
+    assert fields([given.giver, given.receiver]) == fields([family, neighbour])
+
+    group = help_rows_for(organization=org, group_id=family.group_id)
+    by_group = orm.filter(Q(giver__group=family.group) | Q(receiver__group=family.group))
+    assert fields(group) == fields(list(by_group))
+    assert {"in", "out"} <= {h.note for h in group} and "alone" not in {h.note for h in group}
+    assert help_rows_for(organization=elsewhere.organization, family=family) == []
+    with pytest.raises(ValueError, match="a family or a group"):
+        help_rows_for(organization=org)

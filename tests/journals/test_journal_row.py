@@ -72,3 +72,20 @@ def test_it_escapes_what_a_row_carries():
     html = journal_row(row)
     assert "&lt;b&gt;label" in html and "&lt;i&gt;help" in html and "&lt;s&gt;bad" in html
     assert "<input>" in html  # the control is already HTML
+
+
+def test_a_form_that_is_never_shown_shares_its_fields_and_changes_none(world_a):
+    indicators = list(Indicator.objects.for_org(world_a.org).active())
+    bad = {i.code: HOSTILE for i in indicators}
+    hidden = JournalForm(bad, indicators=indicators, for_submit=True, shown=False)
+    assert not hidden.is_valid() and hidden.raw_invalid()
+    shown = JournalForm(bad, indicators=indicators, for_submit=True)
+    assert not shown.is_valid()
+    again = JournalForm(bad, indicators=indicators, for_submit=True, shown=False)
+    code = next(iter(hidden.indicators))
+    # The autosave's forms share the process's field; the page's form has its own copy,
+    # which alone says which answers are wrong, for screen readers.
+    assert hidden.fields[code] is again.fields[code] is not shown.fields[code]
+    assert "aria-invalid" not in hidden.fields[code].widget.attrs
+    assert shown.fields[code].widget.attrs["aria-invalid"] == "true"
+    assert hidden.errors == shown.errors and hidden.values() == shown.values()
