@@ -23,11 +23,13 @@ journals and stipends of the visited families are deleted between rounds. After 
 families, the staff open the queue, a later page of it and one flag, once for every three
 families. A first round warms up and is not counted.
 
---profile KIND prints a pyinstrument profile of that kind of request (pyinstrument is not a
+--profile KIND prints a pyinstrument profile of that kind of request (or of every kind, with
+"every") (pyinstrument is not a
 dependency of the project: install it in the virtual environment to use this option); with
 PROFILER=cprofile, the standard library's profile sorted by own time instead (PROFILE_SORT=
 cumulative, or another pstats key, to change it), and with PROFILE_CALLERS=<pattern> also who
-called the functions matching the pattern.
+called the functions matching the pattern; PROFILE_OUT=<file> also writes the statistics
+there, for pstats or snakeviz.
 """
 
 from __future__ import annotations
@@ -51,6 +53,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import load  # the load benchmark: its database, settings, data and plan
 
 PAGES_DB = "fii_pages"
+KINDS = (
+    "bare view",
+    "bare view, logged in",
+    "family home",
+    "journal",
+    "draft save",
+    "submit",
+    "staff queue",
+    "staff flag",
+)
 HOST = "127.0.0.1"
 
 
@@ -157,7 +169,7 @@ class Tally:
             finally:
                 statements.append((sql, time.perf_counter() - started))
 
-        profiling = record and self.profiler is not None and kind == self.profile_kind
+        profiling = record and self.profiler is not None and self.profile_kind in (kind, "every")
         with connection.execute_wrapper(counter):
             if profiling:
                 self.profiler.start()
@@ -242,12 +254,16 @@ def main() -> None:
     parser.add_argument("--autosaves", type=int, default=4)
     parser.add_argument("--bare", type=int, default=300, help="requests of the bare view")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
-    parser.add_argument("--profile", default="", help="a kind of request to profile")
+    parser.add_argument(
+        "--profile", default="", help='a kind of request to profile ("every": all of them)'
+    )
     parser.add_argument("--keep", action="store_true", help="reuse fii_pages as it is")
     parser.add_argument(
         "--sql", action="store_true", help="print the queries of each kind, with their wall time"
     )
     args = parser.parse_args()
+    if args.profile and args.profile not in (*KINDS, "every"):
+        parser.error(f"--profile: one of {', '.join(KINDS)}, or every")
 
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -332,16 +348,7 @@ def main() -> None:
     )
     print("| requests | count | CPU ms, median | p90 | queries | PostgreSQL CPU ms, mean |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for kind in [
-        "bare view",
-        "bare view, logged in",
-        "family home",
-        "journal",
-        "draft save",
-        "submit",
-        "staff queue",
-        "staff flag",
-    ]:
+    for kind in KINDS:
         cpu = sorted(tally.cpu[kind])
         queries = sorted(set(tally.queries[kind]))
         shown = "/".join(map(str, queries))
@@ -380,6 +387,8 @@ def print_profile(profiler: Any) -> None:
 
         stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime"))
         stats.print_stats(45)
+        if os.environ.get("PROFILE_OUT"):
+            stats.dump_stats(os.environ["PROFILE_OUT"])
         callers = os.environ.get("PROFILE_CALLERS")
         if callers:
             stats.print_callers(callers)

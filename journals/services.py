@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -174,6 +175,17 @@ def _save_goal_notes(entry: JournalEntry, notes: dict[int, str]) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Held:
+    """The month's entry as the caller read it with a lock, in the transaction it still holds.
+
+    `entry` is None when there was none: the save inserts it (or reads the one a racing save
+    inserted first).
+    """
+
+    entry: JournalEntry | None
+
+
 @cache
 def _locked_entry_query() -> tuple[Table[JournalEntry], str]:
     entries = Table(JournalEntry, "e")
@@ -182,26 +194,37 @@ def _locked_entry_query() -> tuple[Table[JournalEntry], str]:
     return entries, select(entries, where=where, for_update=True)
 
 
+def lock_month_entry(*, organization: Organization, family: Family, period: dt.date) -> Held:
+    """Read the month's entry (or its absence) locked until the caller's transaction ends.
+
+    Only that row is locked, never last month's: every save locks the same one row, so two
+    saves cannot each hold what the other waits for.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise ValueError("Lock the entry inside the transaction that saves it.")
+    entries, sql = _locked_entry_query()
+    params = [organization.pk, family.pk, entries.value("period", period)]
+    return Held(entries.fetch_one(sql, params))
+
+
 def _locked_entry(
-    organization: Organization, family: Family, period: dt.date
+    organization: Organization, family: Family, period: dt.date, held: Held | None
 ) -> tuple[JournalEntry, bool]:
     """Return the month's entry locked for this transaction, creating it once however many try.
 
-    The read is written by hand (fii.sql): every save reads it. The first save inserts in a
-    savepoint; a racing insert waits for the winner, fails on the unique constraint and reads
-    (and locks) the row the winner wrote.
+    The read is written by hand (fii.sql): every save reads it, unless the caller read it
+    already (`held`). The first save inserts in a savepoint; a racing insert waits for the
+    winner, fails on the unique constraint and reads (and locks) the row the winner wrote.
     """
-    entries, sql = _locked_entry_query()
-    params = [organization.pk, family.pk, entries.value("period", period)]
 
-    def read() -> JournalEntry | None:
-        return entries.fetch_one(sql, params)
+    def read() -> Held:
+        return lock_month_entry(organization=organization, family=family, period=period)
 
-    entry = read()
-    if entry is not None:
-        return entry, False
+    held = held or read()
+    if held.entry is not None:
+        return held.entry, False
     return _create_or_read(
-        JournalEntry, read, organization=organization, family=family, period=period
+        JournalEntry, lambda: read().entry, organization=organization, family=family, period=period
     )
 
 
@@ -221,7 +244,15 @@ def _create_or_read(model: type[M], read: Callable[[], M | None], **fields: Any)
         return existing, False
 
 
-@transaction.atomic
+def _transaction_unless(held: Held | None) -> AbstractContextManager[Any]:
+    """Return a transaction of its own, or none where the caller's holds the entry's lock."""
+    if held is None:
+        return transaction.atomic()
+    if not transaction.get_connection().in_atomic_block:
+        raise ValueError("A held entry is only held inside the transaction that locked it.")
+    return nullcontext()
+
+
 def journal_save(
     *,
     organization: Organization,
@@ -233,6 +264,7 @@ def journal_save(
     goal_notes: dict[int, str] | None = None,
     submit: bool,
     indicators: Iterable[Indicator] | None = None,
+    held: Held | None = None,
 ) -> SaveResult:
     """Save a month's journal as a draft, submit it, or correct it once submitted.
 
@@ -240,10 +272,42 @@ def journal_save(
     Submitting twice, or twenty times at once, leaves one entry; a correction of a submitted
     entry keeps the earlier values in a JournalRevision. A caller that has read the catalog
     already (the journal page) passes its `indicators` rather than have it read again.
+
+    It runs in a transaction of its own, unless the caller read and locked the month's entry
+    in its transaction and passes it `held`: then in that one (no savepoint, one statement
+    less), which the caller rolls back whole if the save fails.
     """
+    with _transaction_unless(held):
+        return _save(
+            organization=organization,
+            family=family,
+            period=period,
+            actor=actor,
+            values=values,
+            invalid=invalid or {},
+            goal_notes=goal_notes or {},
+            submit=submit,
+            indicators=indicators,
+            held=held,
+        )
+
+
+def _save(
+    *,
+    organization: Organization,
+    family: Family,
+    period: dt.date,
+    actor: Any,
+    values: dict[str, Any],
+    invalid: dict[str, str],
+    goal_notes: dict[int, str],
+    submit: bool,
+    indicators: Iterable[Indicator] | None,
+    held: Held | None,
+) -> SaveResult:
     now = timezone.now()
     today = organization.today()
-    entry, created = _locked_entry(organization, family, period)
+    entry, created = _locked_entry(organization, family, period, held)
     if indicators is None:
         indicators = Indicator.objects.for_org(organization)
     catalog = {i.code: i for i in indicators}

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,15 @@ from ..forms import GOAL_PREFIX, NO_CHANGE_PREFIX, JournalForm
 from ..models import Goal, Indicator, JournalEntry
 from ..periods import due_date, month_or_404, reporting_period
 from ..selectors import active_indicators, goals_for, help_rows_for, journal_month_entries
-from ..services import JournalError, can_correct, journal_save, open_periods, period_check
+from ..services import (
+    Held,
+    JournalError,
+    can_correct,
+    journal_save,
+    lock_month_entry,
+    open_periods,
+    period_check,
+)
 
 
 def _as_text(value: Any, indicator: Indicator) -> str:
@@ -49,15 +58,33 @@ def _entry_data(entry: JournalEntry | None, indicators: list[Indicator]) -> dict
 class JournalPage:
     """Everything one journal page needs, looked up once."""
 
-    def __init__(self, request: OrgRequest, period: dt.date) -> None:
+    def __init__(self, request: OrgRequest, period: dt.date, lock: bool = False) -> None:
+        """With `lock` (a save, in a transaction) the month's entry is read locked, once, and
+        last month's only if the save needs it."""
         self.request = request
         self.org = request.organization
         self.family = request.family
         self.period = period
-        self.entry, self.previous = journal_month_entries(
-            organization=self.org, family=self.family, period=period
-        )
+        self.held: Held | None = None
+        self._previous: JournalEntry | bool | None = False  # False: not read yet
+        if lock:
+            self.held = lock_month_entry(organization=self.org, family=self.family, period=period)
+            self.entry = self.held.entry
+        else:
+            self.entry, self._previous = journal_month_entries(
+                organization=self.org, family=self.family, period=period
+            )
         self.indicators = active_indicators(self.org)
+
+    @property
+    def previous(self) -> JournalEntry | None:
+        """Return the last submitted entry before the month (a save reads it only if asked)."""
+        if self._previous is False:
+            self._previous = journal_month_entries(
+                organization=self.org, family=self.family, period=self.period
+            )[1]
+        assert not isinstance(self._previous, bool)
+        return self._previous
 
     @cached_property
     def goals(self) -> list[Goal]:
@@ -126,6 +153,7 @@ class JournalPage:
             goal_notes=form.goal_notes(),
             submit=submit,
             indicators=self.indicators,
+            held=self.held,
         )
 
     def render(self, form: JournalForm, status: int = 200) -> HttpResponse:
@@ -175,12 +203,27 @@ def journal_current(request: OrgRequest) -> HttpResponse:
 @family_view
 @require_http_methods(["GET", "POST"])
 def journal_month(request: OrgRequest, year: int, month: int) -> HttpResponse:
-    page = JournalPage(request, month_or_404(year, month))
+    period = month_or_404(year, month)
+    if request.method == "GET":
+        page = JournalPage(request, period)
+        refusal = _check_open(page)
+        if refusal:
+            return _refusal(request, refusal)
+        return page.render(page.initial_form())
+    try:
+        # One transaction from the locked read of the month to the save: a refusal rolls
+        # back everything, and the entry is read once.
+        with transaction.atomic():
+            return _journal_post(request, JournalPage(request, period, lock=True))
+    except JournalError as exc:
+        return _refusal(request, str(exc))
+
+
+def _journal_post(request: OrgRequest, page: JournalPage) -> HttpResponse:
+    """Save a draft, submit or correct; a JournalError is raised for the caller to roll back."""
     refusal = _check_open(page)
     if refusal:
         return _refusal(request, refusal)
-    if request.method == "GET":
-        return page.render(page.initial_form())
     if not page.editable:
         return _refusal(request, _("The time to correct this journal has passed."), status=409)
     submit = request.POST.get("action") == "submit" or (
@@ -189,24 +232,14 @@ def journal_month(request: OrgRequest, year: int, month: int) -> HttpResponse:
     data = page.posted_data()
     form = page.form(data, submit=submit, goals=page.goal_notes_posted())
     valid = form.is_valid()
-    try:
-        if submit and valid:
-            result = page.save(form, submit=True)
-        elif submit:
-            if page.entry is None or not page.entry.is_submitted:
-                page.save(form, submit=False)  # Nothing typed is lost by a failed submit.
-            page.entry = (
-                JournalEntry.objects.for_org(page.org)
-                .filter(family=page.family, period=page.period)
-                .first()
-            )
-            form = page.form(data, submit=submit)  # The page shows the goals' fields too.
-            form.is_valid()
-            return page.render(form, status=400)
-        else:
-            result = page.save(form, submit=False)
-    except JournalError as exc:
-        return _refusal(request, str(exc))
+    if submit and not valid:
+        if page.entry is None or not page.entry.is_submitted:
+            # Nothing typed is lost by a failed submit.
+            page.entry = page.save(form, submit=False).entry
+        form = page.form(data, submit=submit)  # The page shows the goals' fields too.
+        form.is_valid()
+        return page.render(form, status=400)
+    result = page.save(form, submit=submit)
     return _after_save(request, page, form, result, submit)
 
 
@@ -252,7 +285,15 @@ def _month_label(period: dt.date) -> str:
 @require_POST
 def journal_autosave(request: OrgRequest, year: int, month: int) -> JsonResponse:
     """Save a draft in the background while the family types; answer in JSON."""
-    page = JournalPage(request, month_or_404(year, month))
+    period = month_or_404(year, month)
+    try:
+        with transaction.atomic():  # as journal_month's POST: read locked once, all or nothing
+            return _autosave(JournalPage(request, period, lock=True))
+    except JournalError as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+
+
+def _autosave(page: JournalPage) -> JsonResponse:
     refusal = _check_open(page)
     if refusal:
         return JsonResponse({"detail": refusal}, status=400)
@@ -260,17 +301,16 @@ def journal_autosave(request: OrgRequest, year: int, month: int) -> JsonResponse
         return JsonResponse({"detail": _("This journal is already submitted.")}, status=409)
     form = page.form(page.posted_data(), submit=False, goals=page.goal_notes_posted(), shown=False)
     form.is_valid()
-    try:
-        result = page.save(form, submit=False)
-    except JournalError as exc:
-        return JsonResponse({"detail": str(exc)}, status=400)
+    result = page.save(form, submit=False)
+    period = page.period
     return JsonResponse(
         {
             "saved": True,
             "updated_at": result.entry.updated_at.isoformat(),
             "needs_attention": sorted(form.raw_invalid()),
             "url": reverse(
-                "journal_month", kwargs={"org_slug": page.org.slug, "year": year, "month": month}
+                "journal_month",
+                kwargs={"org_slug": page.org.slug, "year": period.year, "month": period.month},
             ),
         }
     )

@@ -13,7 +13,7 @@ from journals.models import (
     JournalRevision,
     Stipend,
 )
-from tests.conftest import client_for
+from tests.conftest import build_world, client_for
 from tests.data import JOURNAL_ANSWERS
 
 pytestmark = pytest.mark.django_db
@@ -250,8 +250,6 @@ def test_staff_cannot_use_the_family_journal(world_a):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 def test_twenty_concurrent_submits_make_exactly_one_entry():
-    from tests.conftest import build_world
-
     world = build_world("alpha")
     user = world.family_user
     barrier = threading.Barrier(20)
@@ -272,7 +270,8 @@ def test_twenty_concurrent_submits_make_exactly_one_entry():
             t.start()
         for t in threads:
             t.join()
-    assert sorted(set(statuses)) == [302]
+    # Every request answered (one that failed would have raised in its thread, unseen).
+    assert len(statuses) == 20 and set(statuses) == {302}
     assert (
         JournalEntry.objects.filter(
             family=world.objects["family"], period=dt.date(2024, 7, 1)
@@ -294,8 +293,35 @@ def test_the_journal_keeps_its_query_count(family, django_assert_num_queries):
     # The process keeps its copy of the indicators until they change.
     with django_assert_num_queries(6):
         assert family.get(JULY).status_code == 200
-    # Session, user, membership, entries (no goal note typed: no goals); then, in the
-    # transaction (a savepoint inside the test's), the locked entry, its creation (savepoint,
-    # insert, release) and the update.
-    with django_assert_num_queries(11):
+    # Session, user, membership; then, in the transaction (a savepoint inside the test's),
+    # the month's entries read locked, the entry's creation (savepoint, insert, release) and
+    # the update (no goal note typed: no goals).
+    with django_assert_num_queries(10):
         assert family.post(JULY + "autosave/", answers()).status_code == 200
+    # Once the entry is there: the locked read finds it, and the save does not read it again.
+    with django_assert_num_queries(7):
+        assert family.post(JULY + "autosave/", answers()).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_is_held_only_inside_the_transaction_that_locked_it():
+    from django.db import transaction
+
+    from journals.services import Held, journal_save, lock_month_entry
+
+    world = build_world("alpha")
+    month = {
+        "organization": world.org,
+        "family": world.objects["family"],
+        "period": dt.date(2024, 7, 1),
+    }
+    with pytest.raises(ValueError, match="inside the transaction"):
+        lock_month_entry(**month)
+    with pytest.raises(ValueError, match="inside the transaction"):
+        journal_save(**month, actor=None, values={}, submit=False, held=Held(None))
+    with freeze_time("2024-07-05 17:00"), transaction.atomic():
+        held = lock_month_entry(**month)
+        assert held.entry is None
+        saved = journal_save(**month, actor=None, values={}, submit=False, held=held)
+        assert saved.created and lock_month_entry(**month).entry == saved.entry
+    assert JournalEntry.objects.filter(family=world.objects["family"]).count() >= 1
