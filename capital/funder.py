@@ -2,7 +2,7 @@
 
 Registered with ``insights.providers`` in ``CapitalConfig.ready()``; the funder pages of insights
 publish these rows through ``insights.anonymize`` (suppression, dominance, rounding). The money
-definitions are those of the staff console (``capital.selectors.with_budget_figures``):
+definitions are those of the staff console (``capital.selectors.program_budgets``):
 
 - committed: every payment not cancelled (a failed one is still owed) and every loan not
   cancelled;

@@ -21,7 +21,7 @@ from insights.selectors import family_snapshot
 from ..metrics import METRICS, Subject, Unit, format_value
 from ..models import Flag, Program, ReadinessRule
 from ..rules import evaluate
-from .budgets import MONEY, ProgramBudget, program_budget, program_budgets, with_budget_figures
+from .budgets import MONEY, ProgramBudget, program_budget, program_budgets
 from .ledger import (
     FamilyLedger,
     FamilyLoan,
@@ -98,7 +98,6 @@ __all__ = [
     "rule_preview",
     "subject_history",
     "trajectory_points",
-    "with_budget_figures",
 ]
 
 
