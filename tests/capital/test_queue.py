@@ -191,3 +191,24 @@ def test_the_query_count_does_not_grow_with_flags(world_a, django_assert_max_num
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = client.get(queue(world_a, "?status=any&sort=program")).content.decode()
     assert len(flag_rows(body)) == 25
+
+
+def test_the_filters_offer_the_programs_and_active_groups_by_name(queue_world, world_a, world_b):
+    from django.utils import timezone
+
+    from capital.models import Program
+    from capital.selectors import queue_filter_options
+    from families.models import Group
+
+    org = world_a.org
+    f.GroupFactory(organization=org, name="Archived group", archived_at=timezone.now())
+    f.GroupFactory(organization=org, name="A first group")
+    options = queue_filter_options(organization=org)
+    assert options == {
+        "programs": list(Program.objects.for_org(org).values_list("pk", "name")),
+        "groups": list(Group.objects.for_org(org).active().values_list("pk", "name")),
+    }
+    names = [name for _pk, name in options["groups"]]
+    assert "Archived group" not in names and "A first group" in names
+    theirs = {name for _pk, name in queue_filter_options(organization=world_b.org)["groups"]}
+    assert not theirs & set(names)
