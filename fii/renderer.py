@@ -24,7 +24,7 @@ SELECT = "django/forms/widgets/select.html"
 SELECT_OPTION = "django/forms/widgets/select_option.html"
 
 
-def _escape(value: Any) -> str:
+def fast_escape(value: Any) -> str:
     """Return conditional_escape(value), sooner for the plain strings most values are."""
     if type(value) is str:
         return html_escape(value)  # what django.utils.html.escape does with a str
@@ -49,7 +49,7 @@ def _attrs(attrs: dict[str, Any]) -> str:
     parts = []
     for attribute, value in attrs.items():
         if value is not False:
-            parts.append(f" {_escape(attribute)}")
+            parts.append(f" {fast_escape(attribute)}")
             if value is not True:
                 parts.append(f'="{_attribute(value)}"')
     return "".join(parts)
@@ -57,7 +57,7 @@ def _attrs(attrs: dict[str, Any]) -> str:
 
 def input_html(widget: dict[str, Any], wrap_label: bool = False) -> str:
     """Return exactly what input.html (and input_option.html around it) write."""
-    kind, name = _escape(widget["type"]), _escape(widget["name"])
+    kind, name = fast_escape(widget["type"]), fast_escape(widget["name"])
     value = "" if widget["value"] is None else f' value="{_attribute(widget["value"])}"'
     html = f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>'
     if wrap_label:
@@ -76,7 +76,7 @@ def option_html(option: dict[str, Any]) -> str:
 
 def select_html(widget: dict[str, Any]) -> str | None:
     """Return exactly what select.html writes, or None for options of another template."""
-    parts = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{fast_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
             parts.append(f'\n  <optgroup label="{_text(group_name)}">')
@@ -94,7 +94,7 @@ def select_html(widget: dict[str, Any]) -> str | None:
 def textarea_html(widget: dict[str, Any]) -> str:
     """Return exactly what textarea.html writes."""
     value = _text(widget["value"]) if widget["value"] else ""
-    name = _escape(widget["name"])
+    name = fast_escape(widget["name"])
     return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 

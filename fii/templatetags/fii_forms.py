@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms, template
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from ..renderer import fast_escape
 
 register = template.Library()
 
@@ -23,29 +24,20 @@ def form_field(field: forms.BoundField) -> SafeString:
     errors = field.errors
     checkbox = getattr(field.field.widget, "input_type", None) == "checkbox"
     classes = "field" + (" has-error" if errors else "") + (" field-check" if checkbox else "")
+    label_for, label = fast_escape(field.id_for_label), fast_escape(field.label)
     if checkbox:
-        body = format_html('{} <label for="{}">{}</label>', field, field.id_for_label, field.label)
+        body = f'{fast_escape(field)} <label for="{label_for}">{label}</label>'
     else:
-        body = format_html(
-            '<label for="{}">{}{}</label>\n{}',
-            field.id_for_label,
-            field.label,
-            REQUIRED_MARK if field.field.required else "",
-            field,
-        )
-    parts: list[str] = [format_html('<div class="{}">', classes), body]
+        required = REQUIRED_MARK if field.field.required else ""
+        body = f'<label for="{label_for}">{label}{required}</label>\n{fast_escape(field)}'
+    parts = [f'<div class="{classes}">', body]
     if field.help_text:
-        parts.append(
-            format_html('<p class="help" id="{}_help">{}</p>', field.auto_id, field.help_text)
-        )
+        help_text = fast_escape(field.help_text)
+        parts.append(f'<p class="help" id="{fast_escape(field.auto_id)}_help">{help_text}</p>')
     if errors:
-        joined = " ".join(conditional_escape(str(error)) for error in errors)
+        joined = " ".join(fast_escape(str(error)) for error in errors)
         parts.append(
-            format_html(
-                '<p class="error" id="{}_error" role="alert">{}</p>',
-                field.auto_id,
-                mark_safe(joined),  # noqa: S308 (each error escaped above)
-            )
+            f'<p class="error" id="{fast_escape(field.auto_id)}_error" role="alert">{joined}</p>'
         )
     parts.append("</div>")
-    return mark_safe("\n".join(parts))  # noqa: S308 (every part escaped or our own markup)
+    return mark_safe("\n".join(parts))  # noqa: S308 (every value escaped)
