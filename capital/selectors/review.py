@@ -14,8 +14,7 @@ from django.db.models import Q, QuerySet
 from families.models import Family, Group
 from fii.models import Organization
 from fii.sql import Table, fetch_rows, select, split
-from insights.models import FamilySnapshot, GroupSnapshot
-from insights.selectors import latest_run
+from insights.models import AggregationRun, FamilySnapshot, GroupSnapshot, RunStatus
 from journals.catalog import INCOME_COLUMNS
 from journals.charts import MonthPoint, money_figure
 from journals.models import Goal, HelpExchange, JournalEntry
@@ -102,13 +101,37 @@ class FlagReview:
     is_loan: bool
 
 
-def flag_for_review(*, organization: Organization, flag_id: int) -> Flag:
-    """Return the organization's flag with its program and subject; raise Flag.DoesNotExist."""
-    return (
-        Flag.objects.for_org(organization)
-        .select_related("program", "family", "family__group", "group")
-        .get(pk=flag_id)
+@cache
+def _flag_query() -> tuple[tuple[Table[Any], ...], str]:
+    flags, programs, families = Table(Flag, "f"), Table(Program, "p"), Table(Family, "fa")
+    family_groups, groups = Table(Group, "fg"), Table(Group, "g")
+    joins = (
+        f"INNER JOIN {programs.name} ON {programs.column('id')} = {flags.column('program')}"
+        f" LEFT OUTER JOIN {families.name} ON {families.column('id')} = {flags.column('family')}"
+        f" LEFT OUTER JOIN {family_groups.name}"
+        f" ON {family_groups.column('id')} = {families.column('group')}"
+        f" LEFT OUTER JOIN {groups.name} ON {groups.column('id')} = {flags.column('group')}"
     )
+    where = f"{flags.column('organization')} = %s AND {flags.column('id')} = %s"
+    tables = (flags, programs, families, family_groups, groups)
+    return tables, select(*tables, joins=joins, where=where)
+
+
+def flag_for_review(*, organization: Organization, flag_id: int) -> Flag:
+    """Return the organization's flag with its program and subject; raise Flag.DoesNotExist.
+
+    The flag's page reads it on every view and decision: one join written by hand (fii.sql),
+    the program, family, family's group and group attached as select_related would.
+    """
+    tables, sql = _flag_query()
+    rows = fetch_rows(tables[0].db, sql, [organization.pk, flag_id])
+    if not rows:
+        raise Flag.DoesNotExist(f"No flag {flag_id} in {organization.slug}.")
+    flag, program, family, family_group, group = split(rows[0], *tables)
+    if family is not None:
+        family.group = family_group
+    flag.program, flag.family, flag.group = program, family, group
+    return flag
 
 
 def _month_points(rows: list[tuple[Any, ...]]) -> list[MonthPoint]:
@@ -147,29 +170,42 @@ def trajectory_points(
     return _month_points(rows)
 
 
+@cache
+def _standing_query(family: bool) -> tuple[tuple[Table[Any], ...], str]:
+    runs = Table(AggregationRun, "r")
+    snaps = Table(FamilySnapshot if family else GroupSnapshot, "s")
+    subject = "family" if family else "group"
+    joins = (
+        f"LEFT OUTER JOIN {snaps.name} ON {snaps.column('run')} = {runs.column('id')}"
+        f" AND {snaps.column('organization')} = {runs.column('organization')}"
+        f" AND {snaps.column(subject)} = %s"
+    )
+    where = f"{runs.column('organization')} = %s AND {runs.column('status')} = %s"
+    sql = select(runs, snaps, joins=joins, where=where, order_by=runs.order("-as_of"), limit=1)
+    return (runs, snaps), sql
+
+
 def _standing(*, organization: Organization, flag: Flag) -> Standing | None:
-    run = latest_run(organization=organization)
-    if run is None:
+    """Return where the subject stood on the latest run: the run and its snapshot, one query."""
+    family = flag.family_id is not None
+    subject = flag.family_id if family else flag.group_id
+    tables, sql = _standing_query(family)
+    rows = fetch_rows(tables[0].db, sql, [subject, organization.pk, RunStatus.SUCCEEDED.value])
+    if not rows:
         return None
-    if flag.family_id is not None:
-        snap = (
-            FamilySnapshot.objects.for_org(organization)
-            .filter(run=run, family_id=flag.family_id)
-            .first()
-        )
-        if snap is None:
-            return Standing(as_of=run.as_of)
-        return Standing(
-            as_of=run.as_of,
-            growth_percentile=snap.growth_percentile,
-            margin=snap.margin,
-            peer_group=snap.peer_group,
-            peer_size=snap.peer_size,
-            is_positive_deviant=snap.is_positive_deviant,
-        )
-    snaps = GroupSnapshot.objects.for_org(organization).filter(run=run)
-    group_snap = snaps.filter(group=flag.group).first() if flag.group is not None else None
-    return Standing(as_of=run.as_of, group_snapshot=group_snap)
+    run, snap = split(rows[0], *tables)
+    if not family:
+        return Standing(as_of=run.as_of, group_snapshot=snap)
+    if snap is None:
+        return Standing(as_of=run.as_of)
+    return Standing(
+        as_of=run.as_of,
+        growth_percentile=snap.growth_percentile,
+        margin=snap.margin,
+        peer_group=snap.peer_group,
+        peer_size=snap.peer_size,
+        is_positive_deviant=snap.is_positive_deviant,
+    )
 
 
 def _subject_filter(flag: Flag, family_field: str, group_field: str) -> Q:
