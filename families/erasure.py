@@ -24,7 +24,6 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.contrib.sessions.models import Session
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -33,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fii.audit import audit_event
-from fii.models import ApiToken, AuditEvent, Membership, Organization, Role, User
+from fii.models import ApiToken, AuditEvent, Membership, Organization, Role, User, UserSession
 
 from .models import (
     Consent,
@@ -366,15 +365,7 @@ def _delete_sessions(user_ids: list[int]) -> int:
     store = import_module(settings.SESSION_ENGINE).SessionStore
     if not user_ids or not issubclass(store, DatabaseSessionStore):
         return 0
-    wanted = {str(pk) for pk in user_ids}
-    doomed = [
-        session.session_key
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if str(session.get_decoded().get("_auth_user_id")) in wanted
-    ]
-    for key in doomed:
-        store(key).delete()
-    return len(doomed)
+    return int(UserSession.objects.filter(user_id__in=user_ids).delete()[0])
 
 
 # Copies elsewhere --------------------------------------------------------------------------

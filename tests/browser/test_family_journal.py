@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from fii.models import Role
+from fii.models import UserSession as Session
 from journals.models import EntryStatus, JournalEntry
 from journals.periods import add_months, reporting_period
 from tests import factories as f

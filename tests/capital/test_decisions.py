@@ -557,9 +557,9 @@ def test_the_review_page_query_count_does_not_grow(world_a, django_assert_max_nu
     family, neighbour = world_a.objects["family"], world_a.objects["neighbour"]
     client = client_for(world_a.staff_user)
     client.get(page(world_a, flag))
-    # Session, user, membership, flag, months, entries, reviews, goals, help, latest run,
-    # budget, and the audit event.
-    with django_assert_max_num_queries(13) as few:
+    # Session with its user, membership, flag, months, entries, reviews, goals, help, latest
+    # run with its snapshot, budget, and the audit event.
+    with django_assert_max_num_queries(11) as few:
         client.get(page(world_a, flag))
     for n in range(20):
         f.GoalFactory(family=family)

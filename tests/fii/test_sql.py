@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils import timezone
 from fii.access import membership_for
 from fii.auth import user_get
 from fii.models import Membership, Role, User
+from fii.models import UserSession as Session
 from fii.sessions import SessionStore
 from tests import factories as f
 
@@ -105,3 +105,50 @@ def test_a_deactivated_user_is_signed_out_at_the_next_request(client):
     response = client.get(f"/o/{staff.organization.slug}/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_session_row_keeps_its_users_id_from_login_to_logout(client):
+    user = f.UserFactory()
+    f.MembershipFactory(user=user, role=Role.STAFF)
+    client.force_login(user)
+    key = client.cookies["sessionid"].value
+    assert Session.objects.get(pk=key).user_id == user.pk
+    client.post("/accounts/logout/")
+    assert not Session.objects.filter(pk=key, user=user).exists()
+    assert not Session.objects.filter(user=user).exists()
+
+
+def test_a_signed_in_request_reads_its_session_and_user_in_one_query(
+    client, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = f.UserFactory()
+    staff = f.MembershipFactory(user=user, role=Role.STAFF)
+    client.force_login(user)
+    page = f"/o/{staff.organization.slug}/"
+    client.get(page)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(page).status_code == 200
+    user_table = User._meta.db_table
+    reads_of_user = [q["sql"] for q in queries if f'FROM "{user_table}"' in q["sql"]]
+    assert reads_of_user == [], reads_of_user  # the user came with the session
+    assert any(Session._meta.db_table in q["sql"] and user_table in q["sql"] for q in queries)
+
+
+def test_the_user_read_with_a_session_serves_only_that_request_and_that_user():
+    from django.core.signals import request_started
+
+    from fii.sessions import user_read_with_session
+
+    first, second = f.UserFactory(), f.UserFactory()
+    store = SessionStore()
+    store["_auth_user_id"] = str(first.pk)
+    store.create()
+    SessionStore(store.session_key).load()
+    assert user_read_with_session(first.pk) == first
+    assert user_read_with_session(str(first.pk)) == first
+    assert user_read_with_session(second.pk) is None  # another user: read again
+    request_started.send(sender=None)
+    assert user_read_with_session(first.pk) is None  # the next request reads its own

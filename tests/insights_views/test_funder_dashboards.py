@@ -303,9 +303,9 @@ def organization_of(families: int, slug: str, funder) -> Organization:  # type: 
 
 
 PAGES = ("", "o/{org}/", "export/trajectories.csv", "o/{org}/export/capital.csv")
-# Session, user, funder, organizations; families, journals, goals, stipends, last month, help,
-# snapshots; capital: groups, payments, loans, costs, programs.
-MAX_QUERIES = 16
+# Session with its user, funder, organizations; families, journals, goals, stipends, last
+# month, help, snapshots; capital: groups, payments, loans, costs, programs.
+MAX_QUERIES = 15
 
 
 @pytest.mark.parametrize("page", PAGES)
