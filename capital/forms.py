@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fii.forms import DescribedFieldsMixin
+from fii.forms import DescribedFieldsMixin, KeptSelect
 
 from .metrics import Subject, metrics_for
 from .models import (
@@ -81,8 +81,10 @@ SORT_CHOICES = [
 class QueueFilterForm(DescribedFieldsMixin, forms.Form):
     """The queue's filters, read from the query string; every one may be left empty."""
 
-    program = forms.TypedChoiceField(label=_("Program"), required=False, coerce=int)
-    group = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int)
+    program = forms.TypedChoiceField(
+        label=_("Program"), required=False, coerce=int, widget=KeptSelect
+    )
+    group = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, widget=KeptSelect)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
     min_score = forms.FloatField(
         label=_("Score at least"), required=False, min_value=0, max_value=100

@@ -36,3 +36,31 @@ class DescribedFieldsMixin:
                 field.widget.attrs["aria-invalid"] = "true"
             if ids:
                 field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+
+class KeptSelect(forms.Select):
+    """A <select>, its HTML kept per process for its name, value, attributes and choices.
+
+    For a long list (the queue offers every group of an organization, hundreds): Django builds
+    a dictionary per option on every render, which cost more than the rest of the form. The
+    labels are read in the active language, so the key follows it.
+    """
+
+    _kept: dict[tuple[Any, ...], str] = {}
+    _most = 500
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> Any:
+        key = (
+            name,
+            repr(value),
+            tuple(sorted((k, str(v)) for k, v in self.build_attrs(self.attrs, attrs).items())),
+            tuple((str(option), str(label)) for option, label in self.choices),
+        )
+        html = self._kept.get(key)
+        if html is None:
+            if len(self._kept) >= self._most:
+                self._kept.clear()
+            html = self._kept[key] = super().render(name, value, attrs, renderer)
+        return html

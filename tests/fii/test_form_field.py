@@ -73,3 +73,23 @@ def test_what_a_person_reads_and_what_is_escaped():
     assert checkbox.startswith('<div class="field has-error field-check">\n<input type="checkbox"')
     assert '<label for="id_agree">I agree &amp; sign</label>' in checkbox
     assert "req" not in str(form_field(form["note"]))
+
+
+def test_a_kept_select_is_written_as_djangos_for_every_value_choice_and_language():
+    from fii.forms import KeptSelect
+
+    KeptSelect._kept.clear()
+    choices = [("", "Every group"), (1, "Ana & co"), (2, "Bea <b>")]
+    for language in ("en", "es"):
+        with translation.override(language):
+            for value in (None, "", "1", 2, ["2"]):
+                for attrs in (None, {"id": "id_group", "aria-describedby": "x"}):
+                    kept, plain = KeptSelect(choices=choices), forms.Select(choices=choices)
+                    written = kept.render("group", value, attrs)
+                    assert written == plain.render("group", value, attrs)
+                    assert kept.render("group", value, attrs) == written  # kept, the same
+    longer = KeptSelect(choices=[*choices, (3, "Cid")])
+    assert "Cid" in longer.render("group", "3") and 'value="3" selected' in longer.render(
+        "group", 3
+    )
+    assert len(KeptSelect._kept) > 1
