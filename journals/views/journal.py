@@ -230,7 +230,8 @@ def _journal_post(request: OrgRequest, page: JournalPage) -> HttpResponse:
         page.entry is not None and page.entry.is_submitted
     )
     data = page.posted_data()
-    form = page.form(data, submit=submit, goals=page.goal_notes_posted())
+    # Validated only: a page that shows it again builds its own (below).
+    form = page.form(data, submit=submit, goals=page.goal_notes_posted(), shown=False)
     valid = form.is_valid()
     if submit and not valid:
         if page.entry is None or not page.entry.is_submitted:
