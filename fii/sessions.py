@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.signals import request_started
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from .models import User, UserSession
@@ -36,8 +37,10 @@ def _forget_user(**kwargs: Any) -> None:
     _read_with_session.set(None)
 
 
-# A user read with one request's session is never taken for another request's.
+# A user read with one request's session is never taken for another request's, nor once the
+# request has changed it (a new password: Django checks the session against the new hash).
 request_started.connect(_forget_user, dispatch_uid="fii.sessions.forget_user")
+post_save.connect(_forget_user, sender=User, dispatch_uid="fii.sessions.forget_saved_user")
 
 
 @cache

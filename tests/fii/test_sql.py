@@ -152,3 +152,7 @@ def test_the_user_read_with_a_session_serves_only_that_request_and_that_user():
     assert user_read_with_session(second.pk) is None  # another user: read again
     request_started.send(sender=None)
     assert user_read_with_session(first.pk) is None  # the next request reads its own
+    SessionStore(store.session_key).load()
+    first.set_password("a new one")
+    first.save()
+    assert user_read_with_session(first.pk) is None  # changed since: read it again
