@@ -7,7 +7,8 @@ Links ({% url %}) and translated labels ({% translate %}) cost more to write tha
 page's own content, and a page's navigation is the same for everyone who sees it in one
 language of one organization. The block is rendered the first time, then its HTML is reused:
 it may only depend on the language, the URL prefix and the values named after `kept` (never
-on the person, the session or the data of the page). A {% csrf_token %} inside is refused.
+on the person, the session or the data of the page), given as hashable values (a slug, an
+id). A {% csrf_token %} inside is refused; a template with no name (from_string) keeps nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from django import template
 from django.dispatch import receiver
-from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.template.base import UNKNOWN_SOURCE, FilterExpression, NodeList, Parser, Token
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.autoreload import file_changed
@@ -38,6 +39,8 @@ class KeptNode(template.Node):
         self.where = where
 
     def render(self, context: template.Context) -> SafeString:
+        if self.where is None:  # a template with no name (from_string): nothing to key it by
+            return mark_safe(self.nodelist.render(context))  # noqa: S308
         values = tuple(value.resolve(context) for value in self.values)
         key = (self.where, get_language(), get_script_prefix(), get_urlconf(), values)
         html = _KEPT.get(key)
@@ -58,7 +61,9 @@ def kept(parser: Parser, token: Token) -> KeptNode:
     # Which block of which template: its line and its rank (no position without DEBUG).
     rank = getattr(parser, "kept_blocks", 0) + 1
     parser.kept_blocks = rank  # type: ignore[attr-defined]
-    where = (parser.origin.name if parser.origin else "", token.lineno, rank)
+    origin = parser.origin
+    named = origin is not None and origin.name != UNKNOWN_SOURCE
+    where = (origin.name, token.lineno, rank) if origin is not None and named else None
     return KeptNode(nodelist, values, where)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.template import Context, TemplateSyntaxError, engines
+from django.template import Context, Origin, Template, TemplateSyntaxError, engines
 from django.urls import set_script_prefix
 from django.utils import translation
 
@@ -23,10 +23,15 @@ def _nothing_kept():  # type: ignore[no-untyped-def]
     set_script_prefix("/")
 
 
+def named(source: str, name: str = "tests/kept.html") -> Template:
+    """Compile a template as a loader would, with a name (from_string keeps nothing)."""
+    return Template(source, origin=Origin(name), engine=engines["django"].engine)
+
+
 def render(slug: str, name: str, language: str = "en") -> str:
-    template = engines["django"].from_string(TEMPLATE)
+    template = named(TEMPLATE)
     with translation.override(language):
-        return template.render({"slug": slug, "name": name})
+        return template.render(Context({"slug": slug, "name": name}))
 
 
 def test_a_fragment_is_written_once_per_key_language_and_prefix():
@@ -68,7 +73,14 @@ def test_two_blocks_of_one_template_are_kept_apart():
     try:
         for engine.debug in (False, True):
             fii_kept._KEPT.clear()
-            assert engine.from_string(source).render(Context()) == "one two"
-            assert engine.from_string(source).render(Context()) == "one two"
+            assert named(source).render(Context()) == "one two"
+            assert named(source).render(Context()) == "one two"
     finally:
         engine.debug = debug
+
+
+def test_a_template_with_no_name_keeps_nothing():
+    source = "{% load fii_kept %}{% kept %}{{ n }}{% endkept %}"
+    assert engines["django"].from_string(source).render({"n": 1}) == "1"
+    assert engines["django"].from_string(source).render({"n": 2}) == "2"
+    assert not fii_kept._KEPT
