@@ -418,7 +418,9 @@ def measure(server: Server, name: str, people: list[Any], seconds: float) -> lc.
         last["t"] = int(elapsed)
         bar.set_postfix(requests=done, rps=f"{done / max(elapsed, 1e-3):.0f}", errors=errors)
 
+    before = lc.program_ticks(server.process.pid)
     phase = lc.run_phase(name, people, seconds, progress)
+    phase.programs = lc.programs_between(before, lc.program_ticks(server.process.pid))
     bar.close()
     time.sleep(0.5)  # the workers write the last lines of their access log
     phase.worker = server.worker_seconds(start, server.log_size())
@@ -602,7 +604,12 @@ def conditions(paced: lc.Phase, full: lc.Phase, hello: lc.Phase, idle: float | N
     def share(phase: lc.Phase) -> str:
         client = phase.client_cpu / phase.seconds
         busy = f", all cores {phase.machine_busy:.0%} busy" if phase.machine_busy else ""
-        return f"{client:.2f} cores for the client{busy}"
+        return f"{client:.2f} cores for the client{busy}{programs(phase)}"
+
+    def programs(phase: lc.Phase) -> str:
+        order = ("server", "PostgreSQL", "Redis", "client", "the rest")
+        used = [(n, phase.programs[n] / phase.seconds) for n in order if n in phase.programs]
+        return " (" + ", ".join(f"{n} {c:.2f}" for n, c in used) + ")" if used else ""
 
     before = (
         ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.client
 import json
+import os
 import random
 import statistics
 import threading
@@ -375,6 +376,7 @@ class Phase:
     machine_busy: float | None  # share of all cores busy, from /proc/stat
     ran_out: int = 0
     worker: dict[str, list[float]] = field(default_factory=dict)  # seconds in a worker, by kind
+    programs: dict[str, float] = field(default_factory=dict)  # CPU seconds of each program
 
     def count(self, kinds: tuple[str, ...] | None = None) -> int:
         return sum(1 for s in self.samples if kinds is None or s.kind in kinds)
@@ -411,6 +413,53 @@ def cpu_ticks() -> tuple[int, int] | None:
         return None
     idle = fields[3] + fields[4]
     return sum(fields) - idle, sum(fields)
+
+
+def program_ticks(server_pid: int) -> dict[int, tuple[str, int]]:
+    """Return, for every process, its program and the CPU time (user and system, in ticks)
+    it has used so far (Linux only; empty elsewhere). The programs: the server (gunicorn and
+    its workers), PostgreSQL, Redis, this client and the rest."""
+    processes: dict[int, tuple[str, int]] = {}
+    me = os.getpid()
+    try:
+        entries = [e for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return processes
+    for entry in entries:
+        try:
+            with open(os.path.join(entry.path, "stat")) as file:
+                stat = file.read()
+        except OSError:
+            continue
+        command = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid, parent, ticks = int(entry.name), int(fields[1]), int(fields[11]) + int(fields[12])
+        if server_pid in (pid, parent):
+            name = "server"
+        elif pid == me:
+            name = "client"
+        elif command.startswith("postgres"):
+            name = "PostgreSQL"
+        elif command.startswith("redis"):
+            name = "Redis"
+        else:
+            name = "the rest"
+        processes[pid] = (name, ticks)
+    return processes
+
+
+def programs_between(
+    before: dict[int, tuple[str, int]], after: dict[int, tuple[str, int]]
+) -> dict[str, float]:
+    """Return the CPU seconds each program used between two readings of program_ticks (a
+    process that ended in between is left out; one that started counts from zero)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for pid, (name, ticks) in after.items():
+        was = before.get(pid)
+        since = ticks - was[1] if was is not None and was[0] == name else ticks
+        used[name] = used.get(name, 0.0) + since / tick
+    return used
 
 
 def run_phase(
@@ -461,4 +510,8 @@ def merge(name: str, phases: list[Phase]) -> Phase:
         sum(p.client_cpu for p in phases),
         sum(busy) / len(busy) if busy else None,
         worker=worker,
+        programs={
+            name: sum(p.programs.get(name, 0.0) for p in phases)
+            for name in {name for p in phases for name in p.programs}
+        },
     )

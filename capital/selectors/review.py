@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from statistics import median
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 
 from families.models import Family, Group
 from fii.models import Organization
@@ -91,7 +91,6 @@ class FlagReview:
     flag: Flag
     evidence: list[EvidenceLine]
     points: list[MonthPoint]
-    chart: dict[str, Any] | None
     goals: list[Any]
     help_rows: list[HelpExchange]
     standing: Standing | None
@@ -99,6 +98,16 @@ class FlagReview:
     open_question: Review | None
     budget: ProgramBudget
     is_loan: bool
+
+    @cached_property
+    def chart(self) -> dict[str, Any] | None:
+        """The trajectory as a figure, drawn when asked (the page keeps its HTML by points)."""
+        return money_figure(self.points, self.flag.program.currency) if self.points else None
+
+    @property
+    def trajectory_key(self) -> tuple[Any, ...]:
+        """What the trajectory's chart and table show: the page keeps their HTML by it."""
+        return (tuple(self.points), self.flag.program.currency)
 
 
 @cache
@@ -165,8 +174,9 @@ def trajectory_points(
     else:
         entries = entries.filter(family__group=group, family__archived_at__isnull=True)
     columns = ("period", "savings_balance", "debt_total", *INCOME_COLUMNS)
-    months = entries.order_by("-period").values_list("period", flat=True).distinct()[:24]
-    rows = list(entries.filter(period__in=list(months)).values_list(*columns))
+    # One query: the rows of the last 24 months that have any (a subquery picks them).
+    months = entries.order_by("-period").values("period").distinct()[:24]
+    rows = list(entries.filter(period__in=Subquery(months)).values_list(*columns))
     return _month_points(rows)
 
 
@@ -250,7 +260,6 @@ def flag_review(*, organization: Organization, flag: Flag) -> FlagReview:
         flag=flag,
         evidence=evidence_lines(flag),
         points=points,
-        chart=money_figure(points, flag.program.currency) if points else None,
         goals=_goals(organization, flag),
         help_rows=_help_rows(organization, flag),
         standing=_standing(organization=organization, flag=flag),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -30,21 +32,30 @@ def _get_flag(request: OrgRequest, flag_id: int) -> Flag:
         raise Http404 from exc
 
 
+def _unbound(flag: Flag, form_class: type[DecisionForm]) -> DecisionForm:
+    initial = {"expected_status": flag.status}
+    if form_class is ApproveForm:
+        return ApproveForm(initial=initial, is_loan=is_loan_program(flag.program))
+    return form_class(initial=initial)
+
+
 def _forms(flag: Flag, bound: DecisionForm | None) -> dict[str, DecisionForm]:
-    """Return a form for each decision the flag's status allows, the bound one kept."""
+    """Return a form for each decision the flag's status allows, the bound one kept.
+
+    The others are built only if the page writes them: it keeps their HTML (unbound, they
+    depend only on the decision, the flag's status and whether the program lends).
+    """
     if not flag.is_live:
         return {}
-    initial = {"expected_status": flag.status}
     forms: dict[str, DecisionForm] = {}
     for decision, form_class in DECISION_FORMS.items():
         if decision == Decision.ASK_INFO and flag.status not in ASKABLE:
             continue
         if bound is not None and bound.decision == decision:
             forms[decision] = bound
-        elif form_class is ApproveForm:
-            forms[decision] = ApproveForm(initial=initial, is_loan=is_loan_program(flag.program))
         else:
-            forms[decision] = form_class(initial=initial)
+            lazy = SimpleLazyObject(partial(_unbound, flag, form_class))
+            forms[decision] = cast(DecisionForm, lazy)
     return forms
 
 

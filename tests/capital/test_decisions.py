@@ -1,6 +1,7 @@
 """Deciding on a flag: approve with a commitment, decline, defer, ask; once, and only once."""
 
 import datetime as dt
+import re
 import threading
 from decimal import Decimal
 
@@ -445,6 +446,32 @@ def test_a_group_flag_shows_the_groups_median_trajectory(world_a):
     assert "The group's median income, savings and debt" in body
     assert '<td class="num">1,550</td>' in body  # the median of 2,100 and 1,000
     assert not AuditEvent.objects.filter(action="flag.viewed").exists()
+
+
+def without_tokens(body: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+
+def test_the_parts_the_page_keeps_follow_what_they_show(world_a, flag):
+    """The decision forms are kept by decision, status and kind of program; the trajectory by
+    its figures: another program's or a new journal's page is never an older page's."""
+    client = client_for(world_a.staff_user)
+    loans = f.ProgramFactory(organization=world_a.org, kind=ProgramKind.BUSINESS_LOAN)
+    loan_flag = f.FlagFactory(program=loans, family=flag.family)
+    grant_body = client.get(page(world_a, flag)).content.decode()
+    loan_body = client.get(page(world_a, loan_flag)).content.decode()
+    assert "Monthly payments" in grant_body and "Months to repay" not in grant_body
+    assert "Months to repay" in loan_body and "Monthly payments" not in loan_body
+    again = client.get(page(world_a, flag)).content.decode()
+    assert without_tokens(again) == without_tokens(grant_body)  # the kept HTML, the same
+
+    f.JournalEntryFactory(family=flag.family, period=dt.date(2030, 1, 1), income_wages=1234.0)
+    body = client.get(page(world_a, flag)).content.decode()
+    assert '<td class="num">1,234</td>' in body and "1,234" not in grant_body
+    spanish = client_for(world_a.staff_user)
+    spanish.cookies["django_language"] = "es"
+    body = spanish.get(page(world_a, flag), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Aprobar" in body and "Approve" not in body
 
 
 def test_viewing_a_familys_flag_is_audited(world_a):
