@@ -78,6 +78,16 @@ SORT_CHOICES = [
 ]
 
 
+# The queue's choices, one object per distinct list: the keys of kept forms share it.
+_OPTIONS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _interned(options: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(_OPTIONS) >= 100:
+        _OPTIONS.clear()
+    return _OPTIONS.setdefault(options, options)
+
+
 class QueueFilterForm(DescribedFieldsMixin, forms.Form):
     """The queue's filters, read from the query string; every one may be left empty."""
 
@@ -101,6 +111,13 @@ class QueueFilterForm(DescribedFieldsMixin, forms.Form):
         super().__init__(*args, **kw)
         set_choices(self, "program", [("", str(_("Every program"))), *programs])
         set_choices(self, "group", [("", str(_("Every group"))), *groups])
+        self.options = _interned((tuple(programs), tuple(groups)))
+
+    @property
+    def kept_key(self) -> tuple[Any, ...]:
+        """What the form's HTML depends on besides the language: its choices and the values
+        asked (its errors follow from them). The queue keeps the form's HTML by it."""
+        return (self.options, tuple(self.data.get(name) for name in self.fields))
 
     def filters(self) -> QueueFilters:
         """Return the valid filters; an invalid one is left out (the form shows its error)."""

@@ -14,6 +14,7 @@ columns always follow the models, and a tenant table is still read with its orga
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -127,17 +128,24 @@ def update(instance: models.Model) -> None:
     model = type(instance)
     db = router.db_for_write(model)
     connection = connections[db]
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    fields, sql = _update_sql(model, db)
     values = [
         field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields
     ]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
-    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))  # type: ignore[union-attr]
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (names from the model)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])
     instance._state.db = db
+
+
+@cache
+def _update_sql(model: type[models.Model], db: str) -> tuple[list[Any], str]:
+    """Return the columns an update writes and its SQL, for one model on one database."""
+    connection = connections[db]
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))  # type: ignore[union-attr]
+    return fields, f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (model names)
 
 
 def fetch_rows(db: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

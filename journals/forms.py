@@ -195,7 +195,8 @@ class JournalForm(DescribedFieldsMixin, forms.Form):
         **kwargs: Any,
     ):
         """`shown=False` is for a form that is validated and never shown (the autosave's):
-        it shares the process's fields and does not describe them for screen readers."""
+        it shares the process's fields, has no "no change" boxes and does not describe its
+        fields for screen readers."""
         self.described = shown
         super().__init__(*args, **kwargs)
         self.for_submit = for_submit
@@ -203,7 +204,9 @@ class JournalForm(DescribedFieldsMixin, forms.Form):
         language = get_language()
         for code, indicator in self.indicators.items():
             self.fields[code] = indicator_field(indicator, language, private=shown)
-        for domain in DOMAIN_ORDER:
+        # The "no change" boxes are read from the POST (JournalPage.posted_data); only a form
+        # that is shown has them, to draw them.
+        for domain in DOMAIN_ORDER if shown else ():
             self.fields[NO_CHANGE_PREFIX + domain] = forms.BooleanField(
                 required=False, label=_("No change since last month")
             )

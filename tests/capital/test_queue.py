@@ -212,3 +212,20 @@ def test_the_filters_offer_the_programs_and_active_groups_by_name(queue_world, w
     assert "Archived group" not in names and "A first group" in names
     theirs = {name for _pk, name in queue_filter_options(organization=world_b.org)["groups"]}
     assert not theirs & set(names)
+
+
+def test_the_kept_filter_form_follows_the_values_and_the_choices(queue_world):
+    """The queue keeps the filter form's HTML by its choices and the values asked: a new
+    group, a bad value or another value is never shown an older form."""
+    world, grant, *_ = queue_world
+    client = client_for(world.staff_user)
+    first = client.get(queue(world)).content.decode()
+    assert "A new group" not in first and 'aria-invalid="true"' not in first
+    f.GroupFactory(organization=world.org, name="A new group")
+    assert "A new group" in client.get(queue(world)).content.decode()
+    bad = client.get(queue(world, "?min_score=abc"))
+    assert bad.status_code == 400 and 'aria-invalid="true"' in bad.content.decode()
+    chosen = client.get(queue(world, f"?program={grant.pk}")).content.decode()
+    assert f'<option value="{grant.pk}" selected>' in chosen
+    assert "Clear the filters" in chosen and "Clear the filters" not in first
+    assert 'aria-invalid="true"' not in client.get(queue(world)).content.decode()
