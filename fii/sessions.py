@@ -3,7 +3,9 @@
 Django reads a signed-in request's session, then its user: two queries on every page. Here the
 session row (fii.models.UserSession) carries the user's id, so one join reads both; the user
 read is kept for this request only, for the authentication backend (fii.auth) to take instead
-of reading it again. Everything else is Django's database session store.
+of reading it again. On a page of an organization (`/o/<slug>/...`) the same join reads the
+user's membership of it too, for fii.access to take instead of a query of its own. Everything
+else is Django's database session store.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ from django.core.signals import request_started
 from django.db.models.signals import post_save
 from django.utils import timezone
 
+from .access import (
+    keep_membership_read,
+    membership_join,
+    membership_of,
+    membership_tables,
+    org_slug_of,
+)
 from .models import User, UserSession
 from .sql import Table, fetch_rows, select, split
 
@@ -33,22 +42,36 @@ def user_read_with_session(user_id: Any) -> User | None:
     return user
 
 
+# The organization slug of this request's path, if any: its membership is read with the session.
+_request_org_slug: ContextVar[str | None] = ContextVar("request_org_slug", default=None)
+
+
 def _forget_user(**kwargs: Any) -> None:
     _read_with_session.set(None)
 
 
+def _start_request(environ: Any = None, scope: Any = None, **kwargs: Any) -> None:
+    _forget_user()
+    path = (environ or {}).get("PATH_INFO") or (scope or {}).get("path") or ""
+    _request_org_slug.set(org_slug_of(path))
+
+
 # A user read with one request's session is never taken for another request's, nor once the
 # request has changed it (a new password: Django checks the session against the new hash).
-request_started.connect(_forget_user, dispatch_uid="fii.sessions.forget_user")
+request_started.connect(_start_request, dispatch_uid="fii.sessions.forget_user")
 post_save.connect(_forget_user, sender=User, dispatch_uid="fii.sessions.forget_saved_user")
 
 
 @cache
-def _session_query() -> tuple[tuple[Table[Any], ...], str]:
+def _session_query(with_membership: bool) -> tuple[tuple[Table[Any], ...], str]:
     sessions, users = Table(UserSession, "s"), Table(User, "u")
     joins = f"LEFT OUTER JOIN {users.name} ON {users.column('id')} = {sessions.column('user')}"
+    tables: tuple[Table[Any], ...] = (sessions, users)
+    if with_membership:
+        joins += " " + membership_join(users.column("id"))
+        tables += membership_tables()
     where = f"{sessions.column('session_key')} = %s AND {sessions.column('expire_date')} > %s"
-    return (sessions, users), select(sessions, users, joins=joins, where=where)
+    return tables, select(*tables, joins=joins, where=where)
 
 
 def _user_id(value: Any) -> int | None:
@@ -74,12 +97,16 @@ class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self) -> Any:
         if self.session_key is None:
             return None
-        tables, sql = _session_query()
+        org_slug = _request_org_slug.get()
+        tables, sql = _session_query(with_membership=org_slug is not None)
         now = tables[0].value("expire_date", timezone.now())
-        rows = fetch_rows(tables[0].db, sql, [self.session_key, now])
+        params = [org_slug, True] if org_slug is not None else []
+        rows = fetch_rows(tables[0].db, sql, [*params, self.session_key, now])
         if not rows:
             self._session_key = None
             return None
-        session, user = split(rows[0], *tables)
+        session, user, *membership = split(rows[0], *tables)
         _read_with_session.set(user)
+        if org_slug is not None and user is not None:
+            keep_membership_read(user.pk, org_slug, membership_of(*membership))
         return session

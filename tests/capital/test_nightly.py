@@ -62,9 +62,9 @@ def test_the_family_page_shows_the_values_of_the_latest_run(world_a, django_asse
     client = client_for(world_a.family_user)
     assert "The nightly review hasn't run yet" in client.get(page).content.decode()
     aggregate_organization(organization_id=world_a.org.pk, as_of=AS_OF)
-    # Session with its user, membership, programs, rules, flags, latest run, snapshot; then
-    # the family's payments, loans and open questions.
-    with django_assert_num_queries(10):
+    # Session with its user and membership, programs, rules, flags, latest run, snapshot;
+    # then the family's payments, loans and open questions.
+    with django_assert_num_queries(9):
         body = client.get(page).content.decode()
     assert "Months reported: at least 1: you have 1" in body
     assert "July 15, 2024" in body

@@ -163,3 +163,106 @@ def test_the_user_read_with_a_session_serves_only_that_request_and_that_user():
     first.set_password("a new one")
     first.save()
     assert user_read_with_session(first.pk) is None  # changed since: read it again
+
+
+def start_request(path: str) -> None:
+    """Send request_started for a path, as a handler does (the test's connection kept open)."""
+    from django.core.signals import request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None, environ={"PATH_INFO": path})
+    finally:
+        request_started.connect(close_old_connections)
+
+
+def session_of(user: User) -> str:
+    store = SessionStore()
+    store["_auth_user_id"] = str(user.pk)
+    store.create()
+    return str(store.session_key)
+
+
+def test_a_page_of_an_organization_reads_the_membership_with_the_session(
+    django_assert_num_queries,
+):
+    org = f.OrganizationFactory(stipend_amount=Decimal("12.50"))
+    family = f.FamilyFactory(group=f.GroupFactory(organization=org))
+    user = f.UserFactory()
+    f.MembershipFactory(user=user, organization=org, role=Role.FAMILY, family=family)
+    key = session_of(user)
+    start_request(f"/o/{org.slug}/family/")
+    with django_assert_num_queries(1):
+        SessionStore(key).load()
+        membership = membership_for(user, org.slug)
+        assert membership.organization.stipend_amount == Decimal("12.50")
+        assert membership.family.name == family.name
+    for instance in (membership, membership.organization, membership.family):
+        same_as_orm(instance)
+    with django_assert_num_queries(1):  # taken once: a second call reads it again
+        assert membership_for(user, org.slug) == membership
+
+
+def test_the_membership_read_with_a_session_is_only_that_users_of_that_organization(
+    django_assert_num_queries,
+):
+    org, other = f.OrganizationFactory(), f.OrganizationFactory()
+    staff = f.MembershipFactory(organization=org, role=Role.STAFF)
+    stranger = f.MembershipFactory(organization=other, role=Role.STAFF)
+    key = session_of(staff.user)
+    # Another organization's page: no membership read, and 404 from the read.
+    start_request(f"/o/{other.slug}/queue/")
+    SessionStore(key).load()
+    with django_assert_num_queries(0), pytest.raises(Http404):
+        membership_for(staff.user, other.slug)
+    # The read is for the path's organization and the session's user only.
+    start_request(f"/o/{org.slug}/queue/")
+    SessionStore(key).load()
+    with django_assert_num_queries(1), pytest.raises(Http404):
+        membership_for(stranger.user, org.slug)
+    with django_assert_num_queries(0):  # still there for its own user
+        assert membership_for(staff.user, org.slug) == staff
+    # A deactivated membership: 404, read with the session as by the query.
+    Membership.objects.filter(pk=staff.pk).update(is_active=False)
+    start_request(f"/o/{org.slug}/queue/")
+    SessionStore(key).load()
+    with django_assert_num_queries(0), pytest.raises(Http404):
+        membership_for(staff.user, org.slug)
+
+
+def test_the_membership_read_with_a_session_is_forgotten_when_memberships_change():
+    from fii.access import _read_with_session
+
+    org = f.OrganizationFactory()
+    staff = f.MembershipFactory(organization=org, role=Role.STAFF)
+    key = session_of(staff.user)
+    start_request(f"/o/{org.slug}/")
+    SessionStore(key).load()
+    assert _read_with_session.get() is not None
+    staff.role = Role.ORG_ADMIN
+    staff.save()
+    assert _read_with_session.get() is None
+    SessionStore(key).load()
+    f.MembershipFactory(organization=f.OrganizationFactory(), user=staff.user).delete()
+    assert _read_with_session.get() is None
+    start_request("/accounts/login/")  # a page of no organization reads none
+    SessionStore(key).load()
+    assert _read_with_session.get() is None
+
+
+def test_an_organizations_page_costs_one_query_less_with_the_membership_read(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = f.MembershipFactory(role=Role.STAFF)
+    client.force_login(staff.user)
+    page = f"/o/{staff.organization.slug}/"
+    client.get(page)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(page).status_code == 200
+    table = Membership._meta.db_table
+    alone = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]]
+    assert alone == [], alone  # the membership came with the session
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/o/{f.OrganizationFactory().slug}/").status_code == 404

@@ -286,20 +286,20 @@ def test_twenty_concurrent_submits_make_exactly_one_entry():
 
 @freeze_time("2024-07-05 17:00")
 def test_the_journal_keeps_its_query_count(family, django_assert_num_queries):
-    # Session with its user, membership, the month and last month's entries (one query),
+    # Session with its user and membership, the month and last month's entries (one query),
     # indicators, goals, help exchanges.
-    with django_assert_num_queries(6):
-        assert family.get(JULY).status_code == 200
-    # The process keeps its copy of the indicators until they change.
     with django_assert_num_queries(5):
         assert family.get(JULY).status_code == 200
-    # Session with its user, membership; then, in the transaction (a savepoint inside the
+    # The process keeps its copy of the indicators until they change.
+    with django_assert_num_queries(4):
+        assert family.get(JULY).status_code == 200
+    # Session with its user and membership; then, in the transaction (a savepoint inside the
     # test's), the month's entry read locked, the entry's creation (savepoint, insert,
     # release) and the update (no goal note typed: no goals).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert family.post(JULY + "autosave/", answers()).status_code == 200
     # Once the entry is there: the locked read finds it, and the save does not read it again.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert family.post(JULY + "autosave/", answers()).status_code == 200
 
 
