@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, overload
 
 from django.db import router
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from families.models import Group
@@ -130,9 +131,45 @@ QUEUE_ROW_COLUMNS = (
 )
 
 
-def queue_rows(flags: QuerySet[Flag]) -> QuerySet[Any]:
-    """Return the flags as the values of their queue rows (QueueRow(*values)), in their order."""
-    return flags.values_list(*QUEUE_ROW_COLUMNS)
+class QueueRows:
+    """The flags as the values of their queue rows (QueueRow(*values)), in their order, for a
+    Paginator: it counts them and asks for one page.
+
+    Both are cheaper than the ORM's rows of the whole queue: the count reads the flags table
+    alone (no join of the names), and a page is picked on the flags table before the names are
+    joined, so the database sorts the flags, not the joins of every live one (an organization
+    has thousands).
+    """
+
+    def __init__(self, flags: QuerySet[Flag]) -> None:
+        self.flags = flags
+
+    def count(self) -> int:
+        return self.flags.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Any, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[Any, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[Any, ...] | list[tuple[Any, ...]]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        page = self.flags.select_related(None).values("pk")[index]
+        rows = self.flags.filter(pk__in=Subquery(page)).values_list(*QUEUE_ROW_COLUMNS)
+        return list(rows)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.flags.values_list(*QUEUE_ROW_COLUMNS))
+
+
+def queue_rows(flags: QuerySet[Flag]) -> QueueRows:
+    """Return the flags as the values of their queue rows, counted and paged by a Paginator."""
+    return QueueRows(flags)
 
 
 @dataclass(frozen=True)
