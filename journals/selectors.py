@@ -150,7 +150,8 @@ def goals_for(*, organization: Organization, family: Family, open_only: bool = F
 
 
 @cache
-def _help_query(period: bool, group: bool, limited: bool) -> tuple[tuple[Table[Any], ...], str]:
+def _help_query(period: bool, families: int, limited: bool) -> tuple[tuple[Table[Any], ...], str]:
+    """The help given or received by any of `families` families (their ids are parameters)."""
     helps = Table(HelpExchange, "h")
     givers, receivers = Table(Family, "gv"), Table(Family, "rc")
     joins = (
@@ -158,15 +159,13 @@ def _help_query(period: bool, group: bool, limited: bool) -> tuple[tuple[Table[A
         f" LEFT OUTER JOIN {receivers.name}"
         f" ON {receivers.column('id')} = {helps.column('receiver')}"
     )
-    side = (
-        (givers.column("group"), receivers.column("group"))
-        if group
-        else (
-            helps.column("giver"),
-            helps.column("receiver"),
-        )
+    ids = ", ".join(["%s"] * families)
+    # By the exchange's own columns (indexed), never by the families' groups after the joins:
+    # that would join every exchange of the organization before keeping a group's.
+    where = (
+        f"{helps.column('organization')} = %s"
+        f" AND ({helps.column('giver')} IN ({ids}) OR {helps.column('receiver')} IN ({ids}))"
     )
-    where = f"{helps.column('organization')} = %s AND ({side[0]} = %s OR {side[1]} = %s)"
     if period:
         where += f" AND {helps.column('period')} = %s"
     tables = (helps, givers, receivers)
@@ -185,13 +184,24 @@ def help_rows_for(
     """Return the help a family (or any family of a group) gave or got, newest first.
 
     Each exchange comes with its giver and receiver, as select_related would give them. The
-    journal and the flag review show it on every visit: one query written by hand (fii.sql).
+    journal and the flag review show it on every visit: one query written by hand (fii.sql);
+    for a group, after the group's families are read.
     """
     if (family is None) == (group_id is None):
         raise ValueError("Give a family or a group, not both.")
-    tables, sql = _help_query(period is not None, family is None, limit is not None)
-    subject = family.pk if family is not None else group_id
-    params: list[Any] = [organization.pk, subject, subject]
+    if family is not None:
+        families = [family.pk]
+    else:
+        assert group_id is not None
+        families = list(
+            Family.objects.for_org(organization)
+            .filter(group_id=group_id)
+            .values_list("pk", flat=True)
+        )
+    if not families:
+        return []
+    tables, sql = _help_query(period is not None, len(families), limit is not None)
+    params: list[Any] = [organization.pk, *families, *families]
     if period is not None:
         params.append(tables[0].value("period", period))
     if limit is not None:

@@ -200,3 +200,19 @@ def test_help_rows_are_the_orms_with_giver_and_receiver(families):
     assert help_rows_for(organization=elsewhere.organization, family=family) == []
     with pytest.raises(ValueError, match="a family or a group"):
         help_rows_for(organization=org)
+
+
+def test_a_groups_help_is_read_by_its_families_ids(families, django_assert_num_queries):
+    """A group's help: its families' ids, then their exchanges by the exchange's own columns
+    (no join of the organization's every exchange); a group of no family has none."""
+    from journals.selectors import help_rows_for
+
+    family, neighbour, _elsewhere = families
+    f.HelpExchangeFactory(giver=family, receiver=neighbour, period=month(2), note="given")
+    with django_assert_num_queries(2) as queries:
+        rows = help_rows_for(organization=family.organization, group_id=family.group_id)
+    assert [h.note for h in rows] == ["given"]
+    where = queries.captured_queries[1]["sql"].split(" WHERE ")[1]
+    assert "group_id" not in where and '"h"."giver_id" IN' in where
+    empty = f.GroupFactory(organization=family.organization)
+    assert help_rows_for(organization=family.organization, group_id=empty.pk) == []
