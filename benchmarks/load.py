@@ -96,6 +96,28 @@ def server_environment(database_url: str, redis_url: str) -> dict[str, str]:
     }
 
 
+APP_ROLE = "fii_load_app"
+
+
+def with_row_security(env: dict[str, str], url: str) -> dict[str, str]:
+    """Install the policies and return the server's environment with ROW_SECURITY on, connected
+    as a role they hold (neither superuser nor BYPASSRLS), as docs/row-security.md deploys it."""
+    from django.db import connection
+
+    from fii import rowsecurity
+
+    rowsecurity.install()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
+        if not cursor.fetchone():
+            cursor.execute(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
+        cursor.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
+        cursor.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+    parts = urlsplit(url)
+    as_app = parts._replace(netloc=f"{APP_ROLE}@{parts.hostname}:{parts.port or 5432}")
+    return {**env, "ROW_SECURITY": "1", "DATABASE_URL": urlunsplit(as_app)}
+
+
 def setup_django(environment: dict[str, str]) -> None:
     os.environ.update(environment)
     sys.path.insert(0, str(ROOT))
@@ -644,9 +666,10 @@ def postgres_version() -> str:
 
 def describe(args: argparse.Namespace, postgres: str) -> str:
     kind = f"gthread, {args.threads} threads each" if args.threads > 1 else "sync"
+    rls = f"; row security on, as role {APP_ROLE}" if args.row_security else ""
     return (
         f"Measured on {datetime.now(tz=UTC).date().isoformat()}, {machine()}, {postgres} and "
-        f"Redis on the same machine; gunicorn with {args.workers} {kind} workers; "
+        f"Redis on the same machine; gunicorn with {args.workers} {kind} workers{rls}; "
         f"{FAMILY_PEOPLE} family and {STAFF_PEOPLE} staff threads, {args.families:,} family "
         f"accounts, {args.autosaves} autosaves a visit; at a person's pace, {args.think:g} s "
         f"between two requests of one person on average."
@@ -703,6 +726,11 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--months", type=int, default=12, help="Months of seeded journals.")
     parser.add_argument(
+        "--row-security",
+        action="store_true",
+        help="Serve with ROW_SECURITY=1, connected as a role the policies hold (fii_load_app).",
+    )
+    parser.add_argument(
         "--redis-url", default="redis://127.0.0.1:6379/13", help="Cache (flushed first)."
     )
     parser.add_argument("--write-docs", action="store_true", help="Update docs/benchmarks.md.")
@@ -726,6 +754,8 @@ def main() -> None:
     period = period_of_plan()
     postgres = postgres_version()
     analyze()
+    if args.row_security:
+        env = with_row_security(env, url)
     print(f"  database filled in {time.perf_counter() - started:.0f} s")
     pool = lc.FamilyPool(accounts.families)
     people = FAMILY_PEOPLE + STAFF_PEOPLE

@@ -26,6 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from .audit import audit_denied
 from .models import STAFF_ROLES, Funder, Membership, Organization, Role
+from .rowsecurity import organization_scope
 from .sql import Table, fetch_rows, select, split
 
 View = Callable[..., HttpResponse]
@@ -166,7 +167,8 @@ def org_view(roles: Iterable[str] | None = None) -> Callable[[View], View]:
             # The family of a family member (None for staff); typed loosely since fii
             # imports nothing from families.
             request.family = membership.family  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            with organization_scope(membership.organization_id):
+                return view(request, *args, **kwargs)
 
         return wrapper
 

@@ -132,6 +132,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=2
         )
+# Row-level security (fii/rowsecurity.py): PostgreSQL keeps each page of an organization to
+# that organization's rows. Connections open seeing every organization ("all"); a page narrows
+# its own transaction to one. `migrate` installs the policies when on and removes them when off.
+ROW_SECURITY = env_bool("ROW_SECURITY", default=False)
+if ROW_SECURITY and DATABASES["default"]["ENGINE"] == "fii.postgres":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c fii.organization=all"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Wait for a writer instead of failing at once when two requests write together.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, NoReturn, TypeVar
 
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -22,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from fii import rowsecurity
 from fii.access import funder_for, membership_for
 from fii.audit import audit_denied
 from fii.models import STAFF_ROLES, Funder, Membership, Organization, Role
@@ -69,8 +71,18 @@ class OrgScoped(_TenantResolved):
     permission_classes = [IsAuthenticated, HasOrgRole]
     membership: Membership
 
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # With row security, the whole call in one transaction, kept to the organization's
+        # rows from the moment it is known (resolve_tenant).
+        if not rowsecurity.enabled():
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
+
     def resolve_tenant(self, request: Request) -> None:
         self.membership = membership_for(request.user, self.kwargs["org_slug"])
+        if rowsecurity.enabled():
+            rowsecurity.set_organization(self.membership.organization_id)
 
     def permission_denied(
         self, request: Request, message: str | None = None, code: str | None = None
