@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from fii.forms import DescribedFieldsMixin, KeptSelect
@@ -55,7 +58,7 @@ def _choices(rows: list[Any], empty: str) -> list[tuple[Any, str]]:
     return [("", empty), *((row.pk, str(row)) for row in rows)]
 
 
-def set_choices(form: forms.BaseForm, name: str, choices: list[tuple[Any, Any]]) -> None:
+def set_choices(form: forms.BaseForm, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
     """Give a choice field of the form its choices, known only once the form is made."""
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
@@ -76,6 +79,22 @@ SORT_CHOICES = [
     ("-opened", _("Newest first")),
     ("program", _("Program")),
 ]
+
+
+class _Offered(BaseChoiceIterator):
+    """Choices already in Django's normal form: a field and its widget take them as they are,
+    instead of checking every one of an organization's hundreds of groups on every page."""
+
+    def __init__(self, choices: list[tuple[Any, str]]) -> None:
+        self.choices = choices
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        return iter(self.choices)
+
+
+@lru_cache(maxsize=256)
+def _offered(everything: str, options: tuple[tuple[int, str], ...]) -> _Offered:
+    return _Offered([("", everything), *options])
 
 
 # The queue's choices, one object per distinct list: the keys of kept forms share it.
@@ -109,9 +128,9 @@ class QueueFilterForm(DescribedFieldsMixin, forms.Form):
     ) -> None:
         """`programs` and `groups` are (id, name) pairs, in the order to offer them."""
         super().__init__(*args, **kw)
-        set_choices(self, "program", [("", str(_("Every program"))), *programs])
-        set_choices(self, "group", [("", str(_("Every group"))), *groups])
         self.options = _interned((tuple(programs), tuple(groups)))
+        set_choices(self, "program", _offered(str(_("Every program")), self.options[0]))
+        set_choices(self, "group", _offered(str(_("Every group")), self.options[1]))
 
     @property
     def kept_key(self) -> tuple[Any, ...]:

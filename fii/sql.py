@@ -84,6 +84,16 @@ class Table(Generic[M]):
         assert isinstance(field, models.Field)  # a column, not a reverse relation
         return field
 
+    def converted(self, name: str, value: Any) -> Any:
+        """Return one column's value as the ORM gives it (a datetime from SQLite's text)."""
+        connection = connections[self.db]
+        index = self.names.index(self.field(name).attname)
+        for at, converters, column in self._converters(connection):
+            if at == index:
+                for converter in converters:
+                    value = converter(value, column, connection)
+        return value
+
     def build(self, values: Sequence[Any]) -> M | None:
         """Return the instance of a row's values (None when a LEFT JOIN found no row)."""
         if values[self.pk_index] is None:
