@@ -9,7 +9,7 @@ from functools import cache, cached_property
 from statistics import median
 from typing import Any
 
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import QuerySet, Subquery
 
 from families.models import Family, Group
 from fii.models import Organization
@@ -218,15 +218,27 @@ def _standing(*, organization: Organization, flag: Flag) -> Standing | None:
     )
 
 
-def _subject_filter(flag: Flag, family_field: str, group_field: str) -> Q:
-    if flag.family_id is not None:
-        return Q(**{family_field: flag.family_id})
-    return Q(**{group_field: flag.group_id})
+@cache
+def _goals_query(family: bool) -> tuple[tuple[Table[Any], ...], str]:
+    goals, families = Table(Goal, "g"), Table(Family, "fa")
+    joins = f"INNER JOIN {families.name} ON {families.column('id')} = {goals.column('family')}"
+    subject = goals.column("family") if family else families.column("group")
+    where = f"{goals.column('organization')} = %s AND {subject} = %s"
+    sql = select(goals, families, joins=joins, where=where, order_by=goals.order(), limit=30)
+    return (goals, families), sql
 
 
-def _goals(organization: Organization, flag: Flag) -> list[Any]:
-    goals = Goal.objects.for_org(organization).select_related("family")
-    return list(goals.filter(_subject_filter(flag, "family_id", "family__group_id"))[:30])
+def _goals(organization: Organization, flag: Flag) -> list[Goal]:
+    """Return the subject's goals (a group's: its families'), each with its family (fii.sql)."""
+    family = flag.family_id is not None
+    tables, sql = _goals_query(family)
+    subject = flag.family_id if family else flag.group_id
+    goals = []
+    for row in fetch_rows(tables[0].db, sql, [organization.pk, subject]):
+        goal, goal_family = split(row, *tables)
+        goal.family = goal_family
+        goals.append(goal)
+    return goals
 
 
 def _help_rows(organization: Organization, flag: Flag) -> list[HelpExchange]:
@@ -235,10 +247,40 @@ def _help_rows(organization: Organization, flag: Flag) -> list[HelpExchange]:
     return help_rows_for(organization=organization, group_id=flag.group_id, limit=20)
 
 
+@cache
+def _history_query(family: bool) -> tuple[tuple[Table[Any], ...], str]:
+    reviews, flags, programs = Table(Review, "r"), Table(Flag, "f"), Table(Program, "p")
+    reviewers = Table(Review._meta.get_field("reviewer").related_model, "u")  # type: ignore[arg-type]
+    joins = (
+        f"INNER JOIN {flags.name} ON {flags.column('id')} = {reviews.column('flag')}"
+        f" INNER JOIN {programs.name} ON {programs.column('id')} = {flags.column('program')}"
+        f" LEFT OUTER JOIN {reviewers.name}"
+        f" ON {reviewers.column('id')} = {reviews.column('reviewer')}"
+    )
+    subject = flags.column("family" if family else "group")
+    where = f"{reviews.column('organization')} = %s AND {subject} = %s"
+    order_by = reviews.order("-decided_at", "-id")  # Review's own ordering
+    tables = (reviews, flags, programs, reviewers)
+    return tables, select(*tables, joins=joins, where=where, order_by=order_by)
+
+
 def subject_history(*, organization: Organization, flag: Flag) -> list[Review]:
-    """Return every decision on the subject's flags, in any program, newest first."""
-    reviews = Review.objects.for_org(organization).select_related("reviewer", "flag__program")
-    return list(reviews.filter(_subject_filter(flag, "flag__family_id", "flag__group_id")))
+    """Return every decision on the subject's flags, in any program, newest first.
+
+    Each review comes with its reviewer and its flag's program, as select_related would give
+    them: the flag page reads it on every visit, by hand (fii.sql).
+    """
+    family = flag.family_id is not None
+    tables, sql = _history_query(family)
+    subject = flag.family_id if family else flag.group_id
+    history = []
+    for row in fetch_rows(tables[0].db, sql, [organization.pk, subject]):
+        review, review_flag, program, reviewer = split(row, *tables)
+        review_flag.program = program
+        review.flag = review_flag
+        review.reviewer = reviewer
+        history.append(review)
+    return history
 
 
 def is_loan_program(program: Program) -> bool:

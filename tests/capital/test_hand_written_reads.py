@@ -81,3 +81,50 @@ def test_the_trajectory_is_the_last_24_submitted_months_in_one_query(
     assert [p.period for p in points] == months[-24:]
     assert points[-1].income == (1025 + 3000) / 2  # the median of the two families
     assert points[-2].income == 1024  # the draft is not in it
+
+
+def test_the_flags_history_and_goals_are_the_orms(world_a, world_b, django_assert_num_queries):
+    from django.db.models import Q
+
+    from capital.models import Review
+    from capital.selectors.review import _goals, subject_history
+    from journals.models import Goal
+
+    org, family, group = world_a.org, world_a.objects["family"], world_a.objects["group"]
+    grant = f.ProgramFactory(organization=org)
+    fund = f.ProgramFactory(organization=org, kind="group_fund", subject="group")
+    mine = f.FlagFactory(program=grant, family=family)
+    theirs = f.FlagFactory(program=fund, family=None, group=group)
+    for flag in (mine, theirs, world_a.objects["flag"]):
+        f.ReviewFactory(flag=flag, reviewer=world_a.staff_user)
+        f.ReviewFactory(flag=flag, reviewer=None, note="by someone gone")
+    f.ReviewFactory(flag=world_b.objects["flag"])  # another organization's: never read
+    neighbour = f.FamilyFactory(organization=org, group=group)
+    for n in range(3):
+        f.GoalFactory(family=family, title=f"Goal {n}")
+        f.GoalFactory(family=neighbour, title=f"Theirs {n}")
+
+    def fields(instances):  # type: ignore[no-untyped-def]
+        return [
+            {x.attname: getattr(i, x.attname) for x in i._meta.concrete_fields} for i in instances
+        ]
+
+    orm = Review.objects.for_org(org).select_related("reviewer", "flag__program")
+    for flag, subject in (
+        (mine, Q(flag__family_id=family.pk)),
+        (theirs, Q(flag__group_id=group.pk)),
+    ):
+        expected = list(orm.filter(subject))
+        with django_assert_num_queries(1):
+            read = subject_history(organization=org, flag=flag)
+            assert [r.flag.program.name for r in read] == [r.flag.program.name for r in expected]
+            names = [r.reviewer and r.reviewer.email for r in read]
+            assert names == [r.reviewer and r.reviewer.email for r in expected]
+        assert fields(read) == fields(expected) and len(read) >= 2
+
+    goals = Goal.objects.for_org(org).select_related("family")
+    assert fields(_goals(org, mine)) == fields(goals.filter(family_id=family.pk)[:30])
+    by_group = goals.filter(family__group_id=group.pk)[:30]
+    read_goals = _goals(org, theirs)
+    assert fields(read_goals) == fields(by_group) and len(read_goals) >= 6
+    assert {g.family.name for g in read_goals} == {g.family.name for g in by_group}
