@@ -220,6 +220,21 @@ class JournalForm(DescribedFieldsMixin, forms.Form):
             )
         self.describe_fields()
 
+    def _clean_fields(self) -> None:
+        """Clean each answer; a form only validated (shown=False) does it without the bound
+        fields a page needs to show them (thirty per autosave), reading each value from the
+        POST as its widget does (BoundField.data). The journal has no file, no disabled field
+        and no clean_<name> method, which Django's loop also handles (a test guards that)."""
+        if self.described:
+            super()._clean_fields()  # type: ignore[misc]
+            return
+        for name, asked in self.fields.items():
+            value = asked.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            try:
+                self.cleaned_data[name] = asked.clean(value)
+            except ValidationError as error:
+                self.add_error(name, error)
+
     def sections(self) -> list[Section]:
         labels = dict(DOMAIN_CHOICES)
         by_domain = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.forms import FileField
 from django.template import engines
 from django.utils import translation
 from django.utils.safestring import mark_safe
@@ -89,3 +90,24 @@ def test_a_form_that_is_never_shown_shares_its_fields_and_changes_none(world_a):
     assert "aria-invalid" not in hidden.fields[code].widget.attrs
     assert shown.fields[code].widget.attrs["aria-invalid"] == "true"
     assert hidden.errors == shown.errors and hidden.values() == shown.values()
+
+
+@pytest.mark.parametrize("for_submit", [True, False])
+def test_a_form_only_validated_cleans_as_a_shown_one(world_a, for_submit):
+    """The autosave's form (shown=False) cleans without bound fields: the same values and the
+    same errors as Django's own loop, for good, blank, hostile and out-of-range answers."""
+    indicators = list(Indicator.objects.for_org(world_a.org).active())
+    answers = ["12", "", HOSTILE, "-5", "1e9", "3,5", "  7 "]
+    data = {i.code: answers[n % len(answers)] for n, i in enumerate(indicators)}
+    shown = JournalForm(data, indicators=indicators, for_submit=for_submit)
+    validated = JournalForm(data, indicators=indicators, for_submit=for_submit, shown=False)
+    assert shown.is_valid() == validated.is_valid()
+    codes = [i.code for i in indicators]
+    assert {c: validated.cleaned_data.get(c) for c in codes} == {
+        c: shown.cleaned_data.get(c) for c in codes
+    }
+    assert {c: validated.errors.get(c) for c in codes} == {c: shown.errors.get(c) for c in codes}
+    assert validated.errors and validated.values() == shown.values()
+    # What Django's loop handles and the fast one does not: the journal has none of it.
+    assert not [name for name in dir(JournalForm) if name.startswith("clean_")]
+    assert not [f for f in validated.fields.values() if f.disabled or isinstance(f, FileField)]
