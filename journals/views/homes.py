@@ -19,6 +19,8 @@ def family_home(request: OrgRequest) -> HttpResponse:
         "family": family,
         "latest": entries[0] if entries else None,
         "entries": entries,
+        # What the list of recent months shows: the page keeps its HTML by it ({% kept %}).
+        "recent_months": tuple((e.period, e.status) for e in entries),
         "goals": goals_for(organization=org, family=family),
         "period": period,
         "current_entry": next((e for e in entries if e.period == period), None),

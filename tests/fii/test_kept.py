@@ -84,3 +84,21 @@ def test_a_template_with_no_name_keeps_nothing():
     assert engines["django"].from_string(source).render({"n": 1}) == "1"
     assert engines["django"].from_string(source).render({"n": 2}) == "2"
     assert not fii_kept._KEPT
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_month_year_writes_what_the_date_filter_writes(language):
+    import datetime as dt
+
+    from django.template import engines
+    from django.utils import timezone, translation
+
+    template = engines["django"].from_string(
+        '{% load fii_dates %}{{ day|month_year }}|{{ day|date:"F Y" }}'
+    )
+    days = [dt.date(2026, m, 1) for m in range(1, 13)] + [None, ""]
+    moment = dt.datetime(2026, 4, 1, 3, 0, tzinfo=dt.UTC)  # still March in Los Angeles
+    with translation.override(language), timezone.override("America/Los_Angeles"):
+        for day in [*days, moment]:
+            ours, django = template.render({"day": day}).split("|")
+            assert ours == django, day
