@@ -56,8 +56,8 @@ def enabled() -> bool:
     return bool(getattr(settings, "ROW_SECURITY", False)) and connection.vendor == "postgresql"
 
 
-def tenant_tables() -> list[tuple[str, str, bool]]:
-    """Return (table, organization column, whether it may be empty) of every tenant model."""
+def tenant_tables() -> list[tuple[str, str]]:
+    """Return (table, organization column) of every tenant model."""
     tables = []
     for model in apps.get_models():
         meta = model._meta
@@ -65,7 +65,7 @@ def tenant_tables() -> list[tuple[str, str, bool]]:
             continue
         field = next((f for f in meta.concrete_fields if f.name == "organization"), None)
         if isinstance(field, models.ForeignKey):
-            tables.append((meta.db_table, str(field.column), bool(field.null)))
+            tables.append((meta.db_table, str(field.column)))
     return sorted(tables)
 
 
@@ -84,7 +84,7 @@ def install(using: Any = connection) -> int:
     tables = tenant_tables()
     with using.cursor() as cursor:
         cursor.execute(_FUNCTION_SQL)
-        for table, column, _nullable in tables:
+        for table, column in tables:
             for sql in _policy_sql(table, column, using.ops.quote_name):
                 cursor.execute(sql)
     return len(tables)

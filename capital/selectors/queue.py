@@ -148,7 +148,7 @@ def _order_by(flags: Table[Flag], programs: Table[Program], sort: str) -> str:
 class _QueueSql:
     count: str
     page: str
-    opened_at: Table[Flag]  # converts the page's last column as the ORM would
+    flags: Table[Flag]  # its database, and the page's last column converted as the ORM would
 
 
 @cache
@@ -232,7 +232,7 @@ class QueueRows:
         self.params = self._params(organization)
 
     def _params(self, organization: Organization) -> list[Any]:
-        filters, flags = self.filters, self.sql.opened_at
+        filters, flags = self.filters, self.sql.flags
         params: list[Any] = [organization.pk]
         if filters.status == LIVE:
             params += [str(status) for status in LIVE_STATUSES]
@@ -250,7 +250,7 @@ class QueueRows:
         return params
 
     def count(self) -> int:
-        return int(fetch_rows(self.sql.opened_at.db, self.sql.count, self.params)[0][0])
+        return int(fetch_rows(self.sql.flags.db, self.sql.count, self.params)[0][0])
 
     def __len__(self) -> int:
         return self.count()
@@ -267,7 +267,7 @@ class QueueRows:
         start, stop = index.start or 0, index.stop
         if stop is None:
             stop = self.count()
-        flags = self.sql.opened_at
+        flags = self.sql.flags
         params = [*self.params, max(stop - start, 0), start]
         rows = fetch_rows(flags.db, self.sql.page, params)
         return [(*row[:-1], flags.converted("opened_at", row[-1])) for row in rows]

@@ -45,7 +45,7 @@ def scope(value: str) -> None:
 def counts(organization_id: int | None = None) -> dict[str, int]:
     """Return each tenant table's rows, or those of one organization (by its column)."""
     found = {}
-    for table, column, _nullable in rowsecurity.tenant_tables():
+    for table, column in rowsecurity.tenant_tables():
         name, col = connection.ops.quote_name(table), connection.ops.quote_name(column)
         if organization_id is None:
             found[table] = run(f"SELECT count(*) FROM {name}")[0][0]  # noqa: S608
@@ -80,7 +80,7 @@ def as_application_role() -> Iterator[None]:
 
 def test_every_tenant_table_is_forced_under_the_policy(world_a: World) -> None:
     tables = rowsecurity.tenant_tables()
-    names = {table for table, _column, _nullable in tables}
+    names = {table for table, _column in tables}
     assert {"journals_journalentry", "families_family", "fii_membership", "fii_auditevent"} <= names
     install()
     forced = dict(
