@@ -180,6 +180,12 @@ def trajectory_points(
     return _month_points(rows)
 
 
+def _subject(flag: Flag) -> tuple[bool, int | None]:
+    """Return whether the flag is a family's, and the id of its family or group."""
+    family = flag.family_id is not None
+    return family, flag.family_id if family else flag.group_id
+
+
 @cache
 def _standing_query(family: bool) -> tuple[tuple[Table[Any], ...], str]:
     runs = Table(AggregationRun, "r")
@@ -197,8 +203,7 @@ def _standing_query(family: bool) -> tuple[tuple[Table[Any], ...], str]:
 
 def _standing(*, organization: Organization, flag: Flag) -> Standing | None:
     """Return where the subject stood on the latest run: the run and its snapshot, one query."""
-    family = flag.family_id is not None
-    subject = flag.family_id if family else flag.group_id
+    family, subject = _subject(flag)
     tables, sql = _standing_query(family)
     rows = fetch_rows(tables[0].db, sql, [subject, organization.pk, RunStatus.SUCCEEDED.value])
     if not rows:
@@ -230,9 +235,8 @@ def _goals_query(family: bool) -> tuple[tuple[Table[Any], ...], str]:
 
 def _goals(organization: Organization, flag: Flag) -> list[Goal]:
     """Return the subject's goals (a group's: its families'), each with its family (fii.sql)."""
-    family = flag.family_id is not None
+    family, subject = _subject(flag)
     tables, sql = _goals_query(family)
-    subject = flag.family_id if family else flag.group_id
     goals = []
     for row in fetch_rows(tables[0].db, sql, [organization.pk, subject]):
         goal, goal_family = split(row, *tables)
@@ -270,9 +274,8 @@ def subject_history(*, organization: Organization, flag: Flag) -> list[Review]:
     Each review comes with its reviewer and its flag's program, as select_related would give
     them: the flag page reads it on every visit, by hand (fii.sql).
     """
-    family = flag.family_id is not None
+    family, subject = _subject(flag)
     tables, sql = _history_query(family)
-    subject = flag.family_id if family else flag.group_id
     history = []
     for row in fetch_rows(tables[0].db, sql, [organization.pk, subject]):
         review, review_flag, program, reviewer = split(row, *tables)
