@@ -213,13 +213,6 @@ def log_in(client_class: Any, tab: Tab, email: str) -> None:
     tab.call("GET", "/accounts/login/")
 
 
-def reset_month(family_ids: list[int], period: Any) -> None:
-    from journals.models import JournalEntry, Stipend
-
-    Stipend.objects.filter(family_id__in=family_ids, period=period).delete()
-    JournalEntry.objects.filter(family_id__in=family_ids, period=period).delete()
-
-
 def visit(tally: Tally, record: bool, tab: Tab, plan: Any) -> None:
     home = plan.family_home
     request(tally, record, "family home", lambda: tab.call("GET", home), 200)
@@ -323,7 +316,7 @@ def main() -> None:
     # A round first to warm up (templates compiled, connections open), then the measured ones.
     for round_number in range(args.rounds + 1):
         record = round_number > 0
-        reset_month(family_ids, period)
+        load.reset_month(family_ids, period)
         for tab in tabs:
             visit(tally, record, tab, plan)
         for n in range(len(tabs) // 3):
@@ -338,7 +331,7 @@ def main() -> None:
                 lambda tab=tab: tab.call("GET", "/bench/hello/"),  # type: ignore[misc]
                 200,
             )
-    reset_month(family_ids, period)
+    load.reset_month(family_ids, period)
     if redis_url:
         load.flush_redis(redis_url)
 
