@@ -919,12 +919,13 @@ def report(
     median = results.median
     lines = tables(results.paced, median.full, median.hello, median.minimal)
     notes = verdicts(results)
-    for phase in (results.paced, *(r.full for r in results.rounds)):
-        if phase.ran_out:
-            notes.append(
-                f"- {phase.name}: {phase.ran_out} family threads ran out of families after "
-                f"{phase.seconds:.0f} s; give more --families for a longer run"
-            )
+    short = [p for p in (results.paced, *(r.full for r in results.rounds)) if p.ran_out]
+    if short:
+        after = ", ".join(f"{p.name} after {p.seconds:.0f} s" for p in short)
+        notes.append(
+            f"- the family threads ran out of families ({after}); give more --families for "
+            "longer mixes"
+        )
     if crashes:
         notes.append(f"- the server logged {len(crashes)} errors, first: `{crashes[0][:200]}`")
     errors = [e for phase in results.phases() for e in phase.errors()]
