@@ -787,6 +787,8 @@ def main() -> None:
     args = parse_args()
     if args.families < FAMILY_PEOPLE:
         raise SystemExit(f"--families must be at least {FAMILY_PEOPLE}")
+    if args.rounds < 1:
+        raise SystemExit("--rounds must be at least 1")
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fii")
     url = with_database(base, LOAD_DB)
     create_database(base, LOAD_DB)
