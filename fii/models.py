@@ -305,6 +305,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Whether the session that minted it had passed the second factor: a privileged account's
+    # tokens work only if so (fii.security.token_may_act).
+    with_second_factor = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

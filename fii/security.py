@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Exists, OuterRef
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import STAFF_ROLES, Funder, Membership
+from .models import STAFF_ROLES, Funder, Membership, User
 
 # No inline script anywhere: every script is a file under /static/. Plotly writes its own
 # style elements, hence inline styles are allowed (they cannot run code).
@@ -58,16 +62,80 @@ class SecurityHeadersMiddleware:
 
 SESSION_STARTED = "_fii_started"
 SESSION_SEEN = "_fii_seen"
-SESSION_PRIVILEGED = "_fii_privileged"
+# When this session last passed the second factor, and for which account: {"user": pk, "at": t}.
+SESSION_SECOND_FACTOR = "_fii_second_factor"
+# A privileged account mints API tokens only this soon after passing the second factor.
+TOKEN_MINT_WINDOW_SECONDS = 15 * 60
 
 
-def is_privileged(user: Any) -> bool:
-    """Return whether the user can see more than one family: staff, admins, funders, operators."""
-    if user.is_staff or user.is_superuser:
+@dataclass(frozen=True)
+class Standing:
+    """What the account can reach now: more than one family, and whether it owns a second factor."""
+
+    privileged: bool
+    has_second_factor: bool
+
+
+def account_standing(user: Any) -> Standing:
+    """Read, in one query, the account's current roles and second factor (never a stored copy)."""
+    from allauth.mfa.models import Authenticator
+
+    staff = Membership.objects.filter(user=OuterRef("pk"), is_active=True, role__in=STAFF_ROLES)
+    funder = Funder.objects.filter(members=OuterRef("pk"))
+    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(staff=Exists(staff), funder=Exists(funder), totp=Exists(totp))
+        .values("is_staff", "is_superuser", "staff", "funder", "totp")
+        .first()
+    )
+    if row is None:
+        return Standing(privileged=False, has_second_factor=False)
+    privileged = any(row[key] for key in ("is_staff", "is_superuser", "staff", "funder"))
+    return Standing(privileged=privileged, has_second_factor=row["totp"])
+
+
+def request_standing(request: HttpRequest) -> Standing:
+    """Return the signed-in person's standing, read once per request."""
+    standing = getattr(request, "fii_standing", None)
+    if standing is None:
+        standing = account_standing(request.user)
+        request.fii_standing = standing  # type: ignore[attr-defined]
+    return standing
+
+
+def second_factor_age(request: HttpRequest) -> float | None:
+    """Return how long ago (seconds) this session passed the second factor, or None if never."""
+    passed = request.session.get(SESSION_SECOND_FACTOR)
+    if not isinstance(passed, dict) or str(passed.get("user")) != str(request.user.pk):
+        return None
+    return time.time() - float(passed.get("at", 0))
+
+
+def may_mint_tokens(request: HttpRequest) -> bool:
+    """Return whether this session may create an API token now.
+
+    A privileged account needs a second factor passed in this session in the last 15 minutes:
+    a stolen session that never passed it, or an old one, mints nothing.
+    """
+    if not settings.REQUIRE_MFA or not request_standing(request).privileged:
         return True
-    if Membership.objects.filter(user=user, is_active=True, role__in=STAFF_ROLES).exists():
+    age = second_factor_age(request)
+    return age is not None and age <= TOKEN_MINT_WINDOW_SECONDS
+
+
+def token_may_act(*, user: Any, minted_with_second_factor: bool) -> bool:
+    """Return whether a token of this account opens anything now.
+
+    A privileged account's tokens work only while it has a second factor, and only those minted
+    in a session that passed it (a token minted as a family stops when the account gains a role).
+    """
+    if not settings.REQUIRE_MFA:
         return True
-    return Funder.objects.filter(members=user).exists()
+    standing = account_standing(user)
+    if not standing.privileged:
+        return True
+    return standing.has_second_factor and minted_with_second_factor
 
 
 @receiver(user_logged_in, dispatch_uid="fii_session_clock")
@@ -75,11 +143,14 @@ def start_session_clock(sender: Any, request: HttpRequest, user: Any, **kwargs: 
     now = int(time.time())
     request.session[SESSION_STARTED] = now
     request.session[SESSION_SEEN] = now
-    request.session[SESSION_PRIVILEGED] = is_privileged(user)
 
 
 class SessionLifetimeMiddleware:
-    """End sessions that are too old: privileged roles after 30 idle minutes, all after 12 hours."""
+    """End sessions that are too old: privileged roles after 30 idle minutes, all after 12 hours.
+
+    The role is the account's role now, not at login: a family session whose account becomes
+    staff is held to the staff limits from its next request.
+    """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -99,12 +170,10 @@ class SessionLifetimeMiddleware:
         now = int(time.time())
         started = session.setdefault(SESSION_STARTED, now)
         seen = session.get(SESSION_SEEN, now)
-        if SESSION_PRIVILEGED not in session:
-            session[SESSION_PRIVILEGED] = is_privileged(request.user)
-        privileged = session[SESSION_PRIVILEGED]
         if now - started > settings.SESSION_ABSOLUTE_SECONDS:
             return True
-        if privileged and now - seen > settings.SESSION_IDLE_SECONDS_PRIVILEGED:
+        idle_limit = settings.SESSION_IDLE_SECONDS_PRIVILEGED
+        if now - seen > idle_limit and request_standing(request).privileged:
             return True
         # Write the clock at most once a minute, not on every request.
         if now - seen >= 60:
@@ -112,56 +181,73 @@ class SessionLifetimeMiddleware:
         return False
 
 
-SESSION_MFA = "_fii_mfa"
 # What a privileged person without a second factor may still open: the account pages
 # (which include setting up the second factor and logging out), the language switch and assets.
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/language/", "/static/", "/healthz")
 
 
-def has_second_factor(user: Any) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-
-
 class RequireMfaMiddleware:
-    """Staff, admins, funders and operators must set up a second factor before anything else."""
+    """Staff, admins, funders and operators pass a second factor in this session first.
+
+    Decided on every request from the account's current roles: a session whose account gains
+    a role is sent to set up the second factor (none yet) or to verify it (one owned, not passed
+    here). Owning an authenticator is not passing it.
+    """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._blocked(request):
-            if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"detail": _("Set up two-factor authentication first.")}, status=403
-                )
-            messages.info(request, _("Please set up two-factor authentication to continue."))
-            return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        blocked_by = self._blocked(request)
+        if blocked_by is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _("Pass two-factor authentication first.")}, status=403)
+        if blocked_by == "mfa_reauthenticate":
+            messages.info(request, _("Please confirm it is you with your authenticator app."))
+            return redirect(f"{reverse(blocked_by)}?{urlencode({'next': request.get_full_path()})}")
+        messages.info(request, _("Please set up two-factor authentication to continue."))
+        return redirect(blocked_by)
 
-    def _blocked(self, request: HttpRequest) -> bool:
+    def _blocked(self, request: HttpRequest) -> str | None:
+        """Return the page this request must go to first, or None if it may go on."""
         user = getattr(request, "user", None)
         if not settings.REQUIRE_MFA or user is None or not user.is_authenticated:
-            return False
-        if request.path.startswith(MFA_EXEMPT_PREFIXES) or request.session.get(SESSION_MFA):
-            return False
-        if SESSION_PRIVILEGED not in request.session:
-            request.session[SESSION_PRIVILEGED] = is_privileged(user)
-        if not request.session[SESSION_PRIVILEGED]:
-            return False
-        if has_second_factor(user):
-            request.session[SESSION_MFA] = True
-            return False
-        return True
+            return None
+        if request.path.startswith(MFA_EXEMPT_PREFIXES):
+            return None
+        standing = request_standing(request)
+        if not standing.privileged:
+            return None
+        if not standing.has_second_factor:
+            return "mfa_activate_totp"
+        if second_factor_age(request) is None:
+            return "mfa_reauthenticate"
+        return None
+
+
+def _second_factor_passed(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    user = kwargs.get("user")
+    if request is not None and hasattr(request, "session") and user is not None:
+        request.session[SESSION_SECOND_FACTOR] = {"user": str(user.pk), "at": time.time()}
+
+
+def _authenticator_set_up(sender: Any, authenticator: Any = None, **kwargs: Any) -> None:
+    # Setting up an authenticator app proves the session holds it (a code from it was typed);
+    # new recovery codes prove nothing.
+    if authenticator is not None and authenticator.type == authenticator.Type.TOTP:
+        _second_factor_passed(sender, **kwargs)
 
 
 def _forget_second_factor(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
-        request.session.pop(SESSION_MFA, None)
+        request.session.pop(SESSION_SECOND_FACTOR, None)
 
 
 def connect_mfa_signals() -> None:
-    from allauth.mfa.signals import authenticator_removed
+    """Record in the session when it passes the second factor: at login, again, or set up."""
+    from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_used
 
+    authenticator_used.connect(_second_factor_passed, dispatch_uid="fii_mfa_used")
+    authenticator_added.connect(_authenticator_set_up, dispatch_uid="fii_mfa_added")
     authenticator_removed.connect(_forget_second_factor, dispatch_uid="fii_forget_mfa")

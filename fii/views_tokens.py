@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from .api.base import MAX_ID
 from .api.tokens import api_token_create, api_token_revoke
 from .models import ApiToken, User
+from .security import may_mint_tokens, second_factor_age
 
 
 class ApiTokenForm(forms.Form):
@@ -52,10 +55,19 @@ def _page(
 
 
 def _create(request: HttpRequest) -> HttpResponse:
+    if not may_mint_tokens(request):
+        # Back here once the second factor is passed again; the name is asked again then.
+        messages.info(request, _("To create a token, confirm it is you with your authenticator."))
+        next_url = urlencode({"next": reverse("api_tokens")})
+        return redirect(f"{reverse('mfa_reauthenticate')}?{next_url}")
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         return _page(request, form, status=400)
-    _token, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    _token, key = api_token_create(
+        user=request.user,
+        name=form.cleaned_data["name"],
+        with_second_factor=second_factor_age(request) is not None,
+    )
     # Rendered, not redirected: the key exists only in this response.
     return _page(request, ApiTokenForm(), new_key=key)
 

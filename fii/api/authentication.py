@@ -18,6 +18,7 @@ from rest_framework.request import Request
 
 from fii.audit import audit_record, client_ip
 from fii.models import ApiToken
+from fii.security import token_may_act
 
 KEYWORD = b"bearer"
 # Writing last_used_at on every request would turn each read into a write.
@@ -28,7 +29,8 @@ FAILURE_WINDOW_SECONDS = 60
 
 
 class BearerTokenAuthentication(BaseAuthentication):
-    """Authenticate by a personal API token; refuse revoked tokens and inactive users."""
+    """Authenticate by a personal API token; refuse revoked tokens, inactive users, and a
+    privileged account's tokens without its second factor."""
 
     def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
         parts = get_authorization_header(request).split()
@@ -40,11 +42,13 @@ class BearerTokenAuthentication(BaseAuthentication):
         address = client_ip(request._request) or ""
         refuse_if_too_many_failures(address)
         try:
-            key = parts[1].decode("ascii")
-            return self.authenticate_key(key)
-        except (UnicodeDecodeError, AuthenticationFailed) as exc:
+            return self.authenticate_key(parts[1].decode("ascii"))
+        except UnicodeDecodeError as exc:
             record_failure(request, address)
             raise AuthenticationFailed(_("Invalid or revoked token.")) from exc
+        except AuthenticationFailed:
+            record_failure(request, address)
+            raise
 
     def authenticate_key(self, key: str) -> tuple[Any, ApiToken]:
         """Return the user and token for a key, or refuse it."""
@@ -53,6 +57,13 @@ class BearerTokenAuthentication(BaseAuthentication):
         )
         if token is None or token.is_revoked or not token.user.is_active:
             raise AuthenticationFailed(_("Invalid or revoked token."))
+        if not token_may_act(user=token.user, minted_with_second_factor=token.with_second_factor):
+            raise AuthenticationFailed(
+                _(
+                    "This account can see more than one family: its tokens work only with "
+                    "two-factor authentication set up, and only if created after passing it."
+                )
+            )
         touch(token)
         return token.user, token
 

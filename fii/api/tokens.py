@@ -16,11 +16,17 @@ TOKEN_PREFIX = "fii_"  # noqa: S105 - a public marker, not a secret
 
 
 @transaction.atomic
-def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: Any, name: str, with_second_factor: bool = False
+) -> tuple[ApiToken, str]:
     """Create a token for the user and return it with its key, which is never stored."""
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, key_hash=ApiToken.hash_key(key), prefix=key[:8]
+        user=user,
+        name=name,
+        key_hash=ApiToken.hash_key(key),
+        prefix=key[:8],
+        with_second_factor=with_second_factor,
     )
     audit_record(action="api_token.created", actor=user, obj=token)
     return token, key

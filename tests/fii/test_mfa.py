@@ -71,9 +71,17 @@ def test_admins_and_funders_are_held_too_but_families_are_not(world_a):
     assert client_for(world_a.family_user).get("/o/alpha/family/").status_code == 200
 
 
-def test_with_a_second_factor_staff_work_normally(world_a):
+def test_with_a_second_factor_passed_at_login_staff_work_normally(world_a):
+    secret = with_totp(world_a.staff_user)
+    client, location = log_in_with_password(world_a.staff_user.email)
+    client.post(location, {"code": current_code(secret)})
+    assert client.get("/o/alpha/").status_code == 200
+
+
+def test_owning_a_second_factor_is_not_passing_it(world_a):
     with_totp(world_a.staff_user)
-    assert client_for(world_a.staff_user).get("/o/alpha/").status_code == 200
+    response = client_for(world_a.staff_user).get("/o/alpha/")
+    assert response["Location"] == "/accounts/2fa/reauthenticate/?next=%2Fo%2Falpha%2F"
 
 
 def log_in_with_password(email: str) -> tuple[Client, str]:
@@ -118,9 +126,10 @@ def test_the_django_admin_has_no_login_of_its_own(db):
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     operator = f.UserFactory(is_staff=True, is_superuser=True)
-    with_totp(operator)
+    secret = with_totp(operator)
     assert Authenticator.objects.filter(user=operator).exists()
-    client = client_for(operator)
+    client, location = log_in_with_password(operator.email)
+    client.post(location, {"code": current_code(secret)})
     assert client.get("/admin/").status_code == 200
 
 
