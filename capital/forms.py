@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
-
-from fii.forms import DescribedFieldsMixin, KeptSelect
 
 from .metrics import Subject, metrics_for
 from .models import (
@@ -81,39 +77,11 @@ SORT_CHOICES = [
 ]
 
 
-class _Offered(BaseChoiceIterator):
-    """Choices already in Django's normal form: a field and its widget take them as they are,
-    instead of checking every one of an organization's hundreds of groups on every page."""
-
-    def __init__(self, choices: list[tuple[Any, str]]) -> None:
-        self.choices = choices
-
-    def __iter__(self) -> Iterator[tuple[Any, str]]:
-        return iter(self.choices)
-
-
-@lru_cache(maxsize=256)
-def _offered(everything: str, options: tuple[tuple[int, str], ...]) -> _Offered:
-    return _Offered([("", everything), *options])
-
-
-# The queue's choices, one object per distinct list: the keys of kept forms share it.
-_OPTIONS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-
-
-def _interned(options: tuple[Any, ...]) -> tuple[Any, ...]:
-    if len(_OPTIONS) >= 100:
-        _OPTIONS.clear()
-    return _OPTIONS.setdefault(options, options)
-
-
-class QueueFilterForm(DescribedFieldsMixin, forms.Form):
+class QueueFilterForm(forms.Form):
     """The queue's filters, read from the query string; every one may be left empty."""
 
-    program = forms.TypedChoiceField(
-        label=_("Program"), required=False, coerce=int, widget=KeptSelect
-    )
-    group = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, widget=KeptSelect)
+    program = forms.TypedChoiceField(label=_("Program"), required=False, coerce=int)
+    group = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
     min_score = forms.FloatField(
         label=_("Score at least"), required=False, min_value=0, max_value=100
@@ -128,15 +96,8 @@ class QueueFilterForm(DescribedFieldsMixin, forms.Form):
     ) -> None:
         """`programs` and `groups` are (id, name) pairs, in the order to offer them."""
         super().__init__(*args, **kw)
-        self.options = _interned((tuple(programs), tuple(groups)))
-        set_choices(self, "program", _offered(str(_("Every program")), self.options[0]))
-        set_choices(self, "group", _offered(str(_("Every group")), self.options[1]))
-
-    @property
-    def kept_key(self) -> tuple[Any, ...]:
-        """What the form's HTML depends on besides the language: its choices and the values
-        asked (its errors follow from them). The queue keeps the form's HTML by it."""
-        return (self.options, tuple(self.data.get(name) for name in self.fields))
+        set_choices(self, "program", [("", _("Every program")), *programs])
+        set_choices(self, "group", [("", _("Every group")), *groups])
 
     def filters(self) -> QueueFilters:
         """Return the valid filters; an invalid one is left out (the form shows its error)."""
@@ -155,7 +116,7 @@ class QueueFilterForm(DescribedFieldsMixin, forms.Form):
 # --- decisions -----------------------------------------------------------------------------------
 
 
-class DecisionForm(DescribedFieldsMixin, forms.Form):
+class DecisionForm(forms.Form):
     """What every decision carries: the flag's status as the person saw it."""
 
     decision: str = ""
@@ -205,9 +166,6 @@ class ApproveForm(DecisionForm):
             self.fields["start_on"].help_text = _("The first instalment is due a month later.")
         else:
             del self.fields["annual_rate"]
-        # Labels and help were read when the fields were first described: describe them again.
-        self._bound_fields_cache.clear()  # type: ignore[attr-defined]
-        self.describe_fields()
 
     def annual_rate_fraction(self) -> Decimal:
         return (self.cleaned_data.get("annual_rate") or Decimal("0")) / 100
@@ -254,7 +212,7 @@ DECISION_FORMS: dict[str, type[DecisionForm]] = {
 }
 
 
-class AnswerForm(DescribedFieldsMixin, forms.Form):
+class AnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Your answer"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -263,7 +221,7 @@ class AnswerForm(DescribedFieldsMixin, forms.Form):
 # --- the ledger ----------------------------------------------------------------------------------
 
 
-class LedgerFilterForm(DescribedFieldsMixin, forms.Form):
+class LedgerFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Payments"),
         required=False,
@@ -285,7 +243,7 @@ class LedgerFilterForm(DescribedFieldsMixin, forms.Form):
         return data
 
 
-class PeriodForm(DescribedFieldsMixin, forms.Form):
+class PeriodForm(forms.Form):
     """An optional date range, for the decisions log."""
 
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
@@ -298,7 +256,7 @@ class PeriodForm(DescribedFieldsMixin, forms.Form):
         return data
 
 
-class DisbursementStatusForm(DescribedFieldsMixin, forms.Form):
+class DisbursementStatusForm(forms.Form):
     status = forms.ChoiceField(choices=DisbursementStatus.choices)
     expected_status = forms.ChoiceField(
         choices=DisbursementStatus.choices, widget=forms.HiddenInput
@@ -306,12 +264,12 @@ class DisbursementStatusForm(DescribedFieldsMixin, forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), required=False, widget=DateInput())
 
 
-class RepaymentForm(DescribedFieldsMixin, forms.Form):
+class RepaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount repaid"), max_digits=14, decimal_places=2)
     paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
 
 
-class LoanStatusForm(DescribedFieldsMixin, forms.Form):
+class LoanStatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=[(LoanStatus.CANCELLED, _("Cancel")), (LoanStatus.WRITTEN_OFF, _("Write off"))]
     )
@@ -321,7 +279,7 @@ class LoanStatusForm(DescribedFieldsMixin, forms.Form):
 # --- programs, rules and costs -------------------------------------------------------------------
 
 
-class ProgramForm(DescribedFieldsMixin, forms.ModelForm):
+class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
         fields = ["name", "kind", "subject", "budget", "currency", "description", "active"]
@@ -351,7 +309,7 @@ class ProgramForm(DescribedFieldsMixin, forms.ModelForm):
         return data
 
 
-class RuleForm(DescribedFieldsMixin, forms.ModelForm):
+class RuleForm(forms.ModelForm):
     """A readiness rule of one program: a metric of the program's subject and a threshold."""
 
     threshold = forms.FloatField(
@@ -392,7 +350,7 @@ class MonthField(forms.DateField):
         return day.replace(day=1) if day else None
 
 
-class CostForm(DescribedFieldsMixin, forms.ModelForm):
+class CostForm(forms.ModelForm):
     month = MonthField(label=_("Month"))
     program = forms.TypedChoiceField(
         label=_("Program"), required=False, coerce=int, empty_value=None

@@ -25,8 +25,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, Sum
 
 from fii.models import Organization
 from insights.anonymize import reporting_families
@@ -36,15 +35,12 @@ from .models import (
     Disbursement,
     DisbursementStatus,
     Loan,
-    LoanStatus,
     Program,
     ProgramCost,
     ProgramKind,
-    Repayment,
 )
-from .selectors import loan_line
+from .selectors import loan_line, repaid_total
 
-MONEY = DecimalField(max_digits=16, decimal_places=2)
 TOP = 2
 
 Recipient = tuple[str, int]
@@ -83,17 +79,9 @@ def _families(recipients: set[Recipient], groups: dict[int, set[int]]) -> int:
 
 
 def _loans(organizations: list[Organization], counted: Any) -> list[Loan]:
-    repaid = (
-        Repayment.objects.filter(loan=OuterRef("pk"))
-        .order_by()
-        .values("loan")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    zero = Value(Decimal("0"), output_field=MONEY)
     return list(
         Loan.objects.filter(organization__in=organizations, family__in=counted)
-        .exclude(status=LoanStatus.CANCELLED)
+        .committed()
         .only(
             "organization_id",
             "program_id",
@@ -104,7 +92,7 @@ def _loans(organizations: list[Organization], counted: Any) -> list[Loan]:
             "start_on",
             "status",
         )
-        .annotate(repaid=Coalesce(Subquery(repaid, output_field=MONEY), zero))
+        .annotate(repaid=repaid_total())
         .order_by()
     )
 
@@ -116,7 +104,7 @@ def _collect(
     figures: dict[tuple[int, int | None], _Figures] = defaultdict(_Figures)
     payments = (
         Disbursement.objects.filter(organization__in=organizations)
-        .exclude(status=DisbursementStatus.CANCELLED)
+        .committed()
         .filter(Q(family__isnull=True) | Q(family__in=counted))
         .values_list("organization_id", "program_id", "family_id", "group_id", "amount", "status")
         .order_by()

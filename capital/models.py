@@ -203,6 +203,14 @@ class FlagQuerySet(TenantQuerySet["Flag"]):
     def live(self) -> FlagQuerySet:
         return self.filter(status__in=LIVE_STATUSES)
 
+    def with_subject(self) -> FlagQuerySet:
+        """Select the program and the family (with its group) or the group a flag is about."""
+        return self.select_related("program", "family__group", "group")
+
+    def in_group(self, group_id: int) -> FlagQuerySet:
+        """Keep a group's own flags and its families' flags."""
+        return self.filter(Q(group_id=group_id) | Q(family__group_id=group_id))
+
 
 def _one_subject() -> Q:
     return Q(family__isnull=False, group__isnull=True) | Q(family__isnull=True, group__isnull=False)
@@ -303,6 +311,12 @@ class Decision(models.TextChoices):
     ASK_INFO = "ask_info", _("Ask for information")
 
 
+class ReviewQuerySet(TenantQuerySet["Review"]):
+    def unanswered_questions(self) -> ReviewQuerySet:
+        """Keep the questions asked of a family that it has not answered."""
+        return self.filter(decision=Decision.ASK_INFO, answered_at__isnull=True)
+
+
 class Review(TenantModel):
     """A person's decision on a flag, with a note and, when approving, an amount."""
 
@@ -321,7 +335,7 @@ class Review(TenantModel):
         "fii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = TenantQuerySet.as_manager()
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-decided_at", "-pk"]
@@ -350,6 +364,15 @@ class DisbursementStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class DisbursementQuerySet(TenantQuerySet["Disbursement"]):
+    def committed(self) -> DisbursementQuerySet:
+        """Keep the payments the organization owes or paid: all but the cancelled ones."""
+        return self.exclude(status=DisbursementStatus.CANCELLED)
+
+    def paid(self) -> DisbursementQuerySet:
+        return self.filter(status=DisbursementStatus.PAID)
+
+
 class Disbursement(TenantModel):
     """One scheduled payment of a commitment to a family or group; a schedule is several."""
 
@@ -376,7 +399,7 @@ class Disbursement(TenantModel):
     paid_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = DisbursementQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -433,6 +456,16 @@ class LoanStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class LoanQuerySet(TenantQuerySet["Loan"]):
+    def committed(self) -> LoanQuerySet:
+        """Keep the loans the organization lent or will lend: all but the cancelled ones."""
+        return self.exclude(status=LoanStatus.CANCELLED)
+
+    def paid_out(self, today: date) -> LoanQuerySet:
+        """Keep the committed loans whose money went out: those started by ``today``."""
+        return self.committed().filter(start_on__lte=today)
+
+
 class Loan(TenantModel):
     """Money lent to a family, repaid in monthly instalments."""
 
@@ -458,7 +491,7 @@ class Loan(TenantModel):
     status = models.CharField(max_length=12, choices=LoanStatus.choices, default=LoanStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = LoanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_on", "pk"]

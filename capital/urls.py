@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import costs, exports, family, home, ledger, programs, queue, review
+from .views import costs, exports, family, family_home, home, ledger, programs, queue, review
 
 CSV, XLSX = {"fmt": "csv"}, {"fmt": "xlsx"}
 
@@ -37,7 +37,8 @@ urlpatterns = [
     ),
     path("costs/", costs.cost_list, name="cost_list"),
     path("costs/<int:cost_id>/delete/", costs.cost_remove, name="cost_delete"),
-    # The family's own page
+    # The family's own pages
+    path("family/", family_home.family_home, name="family_home"),
     path("family/capital/", family.family_capital, name="family_capital"),
     path("family/capital/<int:flag_id>/answer/", family.family_answer, name="family_answer"),
 ]

@@ -15,15 +15,12 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable
-from importlib import import_module
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -33,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from fii.audit import audit_event
 from fii.models import ApiToken, AuditEvent, Membership, Organization, Role, User, UserSession
+from fii.sessions import SessionStore
 
 from .models import (
     Consent,
@@ -357,15 +355,12 @@ def _erase_accounts(users: dict[str, list[User]]) -> dict[str, int]:
 
 
 def _delete_sessions(user_ids: list[int]) -> int:
-    """Delete the accounts' sessions where the database holds them.
-
-    Elsewhere (cache or signed cookies) the new unusable password ends them anyway: Django
-    checks a session's password hash on every request.
-    """
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    if not user_ids or not issubclass(store, DatabaseSessionStore):
-        return 0
-    return int(UserSession.objects.filter(user_id__in=user_ids).delete()[0])
+    """End the accounts' sessions through the session store: their rows and cached copies."""
+    sessions = UserSession.objects.filter(user_id__in=user_ids)
+    keys = list(sessions.values_list("session_key", flat=True))
+    for key in keys:
+        SessionStore().delete(key)
+    return len(keys)
 
 
 # Copies elsewhere --------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fii.forms import DescribedFieldsMixin
 from fii.models import Organization, Role, User
 
 from .models import (
@@ -40,7 +39,7 @@ class OrgFormMixin:
             form_field.show_hidden_initial = False
 
 
-class GroupForm(DescribedFieldsMixin, OrgFormMixin, forms.ModelForm):
+class GroupForm(OrgFormMixin, forms.ModelForm):
     class Meta:
         model = Group
         fields = ["name", "started_on"]
@@ -63,18 +62,14 @@ class GroupForm(DescribedFieldsMixin, OrgFormMixin, forms.ModelForm):
 
 
 def scope_group_field(form_field: forms.Field, organization: Organization) -> None:
-    """Offer only the organization's active groups, changing the field in place.
-
-    In place, not replaced: DescribedFieldsMixin has already bound every field, and a
-    replaced field would leave the bound (and cleaned) one unscoped.
-    """
+    """Offer only the organization's active groups, changing the field in place."""
     assert isinstance(form_field, forms.ModelChoiceField)
     form_field.queryset = Group.objects.for_org(organization).active()
     form_field.required = False
     form_field.empty_label = _("Not in a group yet")
 
 
-class FamilyForm(DescribedFieldsMixin, OrgFormMixin, forms.ModelForm):
+class FamilyForm(OrgFormMixin, forms.ModelForm):
     """The household's facts as staff record them when it joins."""
 
     class Meta:
@@ -118,7 +113,7 @@ class FamilyForm(DescribedFieldsMixin, OrgFormMixin, forms.ModelForm):
         return cleaned
 
 
-class FamilyMoveForm(DescribedFieldsMixin, OrgFormMixin, forms.Form):
+class FamilyMoveForm(OrgFormMixin, forms.Form):
     group = forms.ModelChoiceField(
         label=_("Move to group"), queryset=Group.objects.none(), required=False
     )
@@ -128,7 +123,7 @@ class FamilyMoveForm(DescribedFieldsMixin, OrgFormMixin, forms.Form):
         scope_group_field(self.fields["group"], self.organization)
 
 
-class FamilyMemberForm(DescribedFieldsMixin, OrgFormMixin, forms.ModelForm):
+class FamilyMemberForm(OrgFormMixin, forms.ModelForm):
     class Meta:
         model = FamilyMember
         fields = ["first_name", "is_adult", "birth_year", "school"]
@@ -144,7 +139,7 @@ class FamilyMemberForm(DescribedFieldsMixin, OrgFormMixin, forms.ModelForm):
         return year
 
 
-class InvitationForm(DescribedFieldsMixin, OrgFormMixin, forms.Form):
+class InvitationForm(OrgFormMixin, forms.Form):
     """Staff invite a family member; org admins may also invite staff and admins."""
 
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
@@ -166,7 +161,6 @@ class InvitationForm(DescribedFieldsMixin, OrgFormMixin, forms.Form):
             role = self.fields["role"]
             assert isinstance(role, forms.ChoiceField)
             role.choices = [(Role.FAMILY.value, Role.FAMILY.label)]
-        self.describe_fields()
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -181,7 +175,7 @@ class InvitationForm(DescribedFieldsMixin, OrgFormMixin, forms.Form):
         return cleaned
 
 
-class AcceptInvitationForm(DescribedFieldsMixin, forms.Form):
+class AcceptInvitationForm(forms.Form):
     """A new account's name and password, for the address that was invited."""
 
     name = forms.CharField(label=_("Your name"), max_length=150)
@@ -203,7 +197,6 @@ class AcceptInvitationForm(DescribedFieldsMixin, forms.Form):
         self.fields["password1"].help_text = _(
             "At least 8 characters; not only numbers, and not too close to your e-mail address."
         )
-        self.describe_fields()
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -225,7 +218,7 @@ class AcceptInvitationForm(DescribedFieldsMixin, forms.Form):
         return cleaned
 
 
-class ConsentForm(DescribedFieldsMixin, OrgFormMixin, forms.Form):
+class ConsentForm(OrgFormMixin, forms.Form):
     """A consent the family gave, recorded by staff (for example from a signed paper form)."""
 
     kind = forms.ChoiceField(label=_("What the family agreed to"), choices=ConsentKind.choices)
@@ -271,7 +264,7 @@ class MembershipRoleForm(forms.Form):
 # Erasure -----------------------------------------------------------------------------------
 
 
-class ErasureRequestForm(DescribedFieldsMixin, forms.Form):
+class ErasureRequestForm(forms.Form):
     """The family's (or staff's, on its behalf) confirmation of a request to be forgotten."""
 
     understood = forms.BooleanField(
@@ -280,7 +273,7 @@ class ErasureRequestForm(DescribedFieldsMixin, forms.Form):
     )
 
 
-class ErasureApproveForm(DescribedFieldsMixin, forms.Form):
+class ErasureApproveForm(forms.Form):
     """An admin types the family's name: approving erases it for good."""
 
     confirm_name = forms.CharField(
@@ -300,7 +293,7 @@ class ErasureApproveForm(DescribedFieldsMixin, forms.Form):
         return typed
 
 
-class ErasureDeclineForm(DescribedFieldsMixin, forms.Form):
+class ErasureDeclineForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the request declined?"),
         max_length=1000,

@@ -11,7 +11,6 @@ urlpatterns = [
     path("groups/<int:group_id>/restore/", roster.group_restore, name="group_restore"),
     path("families/", roster.family_list, name="family_list"),
     path("families/new/", roster.family_create, name="family_create"),
-    path("families/<int:family_id>/edit/", roster.family_edit, name="family_edit"),
     path("families/<int:family_id>/move/", roster.family_move, name="family_move"),
     path("families/<int:family_id>/archive/", roster.family_archive, name="family_archive"),
     path("families/<int:family_id>/restore/", roster.family_restore, name="family_restore"),

@@ -11,134 +11,26 @@ role does not fit, without one otherwise.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
-from contextvars import ContextVar
-from dataclasses import dataclass
-from functools import cache, wraps
+from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.signals import request_started
-from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 
 from .audit import audit_denied
 from .models import STAFF_ROLES, Funder, Membership, Organization, Role
 from .rowsecurity import organization_scope
-from .sql import Table, fetch_rows, select, split
 
 View = Callable[..., HttpResponse]
 
 
-# The organization's slug in a page's path, as the URL patterns take it (fii.urls).
-ORG_PATH = re.compile(r"^/o/([-a-zA-Z0-9_]+)/")
-
-
-def org_slug_of(path: str) -> str | None:
-    """Return the organization slug a path asks for, or None for a page of no organization."""
-    match = ORG_PATH.match(path)
-    return match.group(1) if match else None
-
-
-@cache
-def membership_tables() -> tuple[Table[Any], ...]:
-    """The tables of a membership read: the membership, its organization and its family."""
-    family = Membership._meta.get_field("family").related_model
-    return Table(Membership, "m"), Table(Organization, "o"), Table(family, "f")  # type: ignore[arg-type]
-
-
-def _membership_joins(organization_condition: str) -> str:
-    """Return the joins from a membership to its organization (on a condition) and family."""
-    memberships, organizations, families = membership_tables()
-    return (
-        f"INNER JOIN {organizations.name}"
-        f" ON {organizations.column('id')} = {memberships.column('organization')}"
-        f"{organization_condition}"
-        f" LEFT OUTER JOIN {families.name}"
-        f" ON {families.column('id')} = {memberships.column('family')}"
-    )
-
-
-def membership_join(user_column: str) -> str:
-    """Return a LEFT JOIN of the user's active membership of one organization, with the
-    organization and family, for a query that has the user's id in `user_column`.
-
-    It takes two parameters, in this order: the organization's slug, and True.
-    """
-    memberships, organizations, _ = membership_tables()
-    slug = f" AND {organizations.column('slug')} = %s"
-    return (
-        f"LEFT OUTER JOIN ({memberships.name} {_membership_joins(slug)})"
-        f" ON {memberships.column('user')} = {user_column}"
-        f" AND {memberships.column('is_active')} = %s"
-    )
-
-
-@cache
-def _membership_query() -> str:
-    memberships, organizations, families = membership_tables()
-    where = (
-        f"{memberships.column('user')} = %s AND {organizations.column('slug')} = %s"
-        f" AND {memberships.column('is_active')} = %s"
-    )
-    joins = _membership_joins("")
-    return select(memberships, organizations, families, joins=joins, where=where)
-
-
-def membership_of(membership: Membership | None, organization: Any, family: Any) -> Any:
-    """Return the membership of a row's instances, its organization and family attached."""
-    if membership is not None:
-        membership.organization = organization
-        membership.family = family
-    return membership
-
-
-@dataclass(frozen=True)
-class _Read:
-    user_id: Any
-    org_slug: str
-    membership: Membership | None
-
-
-# The membership read with this request's session (fii.sessions): taken once, by the first
-# membership_for of that user and organization; forgotten when a request starts and when a
-# membership is saved or deleted.
-_read_with_session: ContextVar[_Read | None] = ContextVar("membership_read", default=None)
-
-
-def keep_membership_read(user_id: Any, org_slug: str, membership: Membership | None) -> None:
-    _read_with_session.set(_Read(user_id, org_slug, membership))
-
-
-def _forget_read(**kwargs: Any) -> None:
-    _read_with_session.set(None)
-
-
-request_started.connect(_forget_read, dispatch_uid="fii.access.forget_read")
-post_save.connect(_forget_read, sender=Membership, dispatch_uid="fii.access.forget_saved")
-post_delete.connect(_forget_read, sender=Membership, dispatch_uid="fii.access.forget_deleted")
-
-
 def membership_for(user: Any, org_slug: str) -> Membership:
-    """Return the user's active membership of the organization, or raise 404.
-
-    It runs on every page of an organization: the session's read (fii.sessions) brings it
-    when the page's path names the organization; otherwise one hand-written join (fii.sql).
-    The membership comes with its organization and family, as select_related would give them.
-    """
-    read = _read_with_session.get()
-    if read is not None and read.org_slug == org_slug and str(read.user_id) == str(user.pk):
-        _read_with_session.set(None)
-        if read.membership is None:
-            raise Http404
-        return read.membership
-    tables = membership_tables()
-    rows = fetch_rows(tables[0].db, _membership_query(), [user.pk, org_slug, True])
-    if not rows:
-        raise Http404
-    return membership_of(*split(rows[0], *tables))  # type: ignore[no-any-return]
+    """Return the user's active membership of the organization, with it and its family, or 404."""
+    memberships = Membership.objects.select_related("organization", "family")
+    return get_object_or_404(memberships, user=user, organization__slug=org_slug, is_active=True)
 
 
 def org_view(roles: Iterable[str] | None = None) -> Callable[[View], View]:

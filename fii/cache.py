@@ -10,7 +10,10 @@ costs one socket timeout per process and period, not one per call.
 
 The price, while Redis is down (docs/faults.md): login and API rate limits fail open (every
 attempt is allowed), and a TOTP code could be used twice within its 90-second window. Sessions
-do not live in the cache (SESSION_ENGINE is the database), so nobody is logged out.
+are Django's cached_db: always written to the database, so nobody is logged out. Their cache
+(its own Redis database) has ``CLEAR_AFTER_OUTAGE``: a logout dropped while Redis was
+unreachable must not come back with a Redis that kept its data, so the first call after an
+error empties that database before anything is read from it.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ class FailSoftRedisCache(RedisCache):
     """Django's RedisCache, answering as an empty cache while Redis is unreachable.
 
     OPTIONS takes Django's RedisCache options (socket timeouts go to redis-py) plus
-    ``RETRY_SECONDS`` (default 5): how long to skip Redis after an error.
+    ``RETRY_SECONDS`` (default 5): how long to skip Redis after an error, and
+    ``CLEAR_AFTER_OUTAGE`` (default False): empty this cache's Redis database once it answers
+    again (only for a database of its own: the sessions').
     """
 
     LOG_EVERY_SECONDS = 60.0
@@ -41,6 +46,7 @@ class FailSoftRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         options = dict(params.get("OPTIONS", {}))
         self.retry_seconds = float(options.pop("RETRY_SECONDS", 5))
+        self.clear_after_outage = bool(options.pop("CLEAR_AFTER_OUTAGE", False))
         super().__init__(server, {**params, "OPTIONS": options})
         self._down_until = 0.0
         self._last_logged = -self.LOG_EVERY_SECONDS
@@ -55,14 +61,19 @@ class FailSoftRedisCache(RedisCache):
         if self.is_down:
             return fallback
         try:
-            result = call()
+            if self._failures:
+                self._recovered()
+            return call()
         except RedisError as exc:
             self._failed(operation, exc)
             return fallback
-        if self._failures:
-            logger.warning("Redis cache reachable again after %d failed calls", self._failures)
-            self._failures = 0
-        return result
+
+    def _recovered(self) -> None:
+        """Redis answers again: forget what may have gone stale meanwhile, if asked to."""
+        if self.clear_after_outage:
+            RedisCache.clear(self)
+        logger.warning("Redis cache reachable again after %d failed calls", self._failures)
+        self._failures = 0
 
     def _failed(self, operation: str, exc: RedisError) -> None:
         now = time.monotonic()

@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ChoiceLabelsMixin
 from .tenancy import TenantQuerySet
 
 CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. USD."))
@@ -83,8 +82,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 class UserSession(AbstractBaseSession):
     """A session, as Django keeps it, with the signed-in person's id in a column of its own.
 
-    Every signed-in request reads its session and its user in one query (fii.sessions), and
-    a person's sessions are found without decoding every session (erasure ends them).
+    The store (fii.sessions) writes that id on every save, so a person's sessions are found
+    without decoding every session (erasure ends them).
     """
 
     user = models.ForeignKey(
@@ -189,7 +188,7 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.STAFF, Role.ORG_ADMIN})
 
 
-class Membership(ChoiceLabelsMixin):
+class Membership(models.Model):
     """A person's role in one organization; a family membership names its family."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")

@@ -7,6 +7,7 @@ DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS (see .env.example).
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -28,6 +29,13 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def next_redis_database(url: str) -> str:
+    """Return a Redis URL naming the database after the one `url` names (of Redis's 16)."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(number + 1) % 16}"))
 
 
 # ------------------------------------------------------------------------------------------
@@ -54,6 +62,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -87,8 +96,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
 ]
 
-# Inputs and selects are written without a template: the same HTML, a fraction of the time.
-FORM_RENDERER = "fii.renderer.FastFormRenderer"
+# Django's form renderer, from the project's templates (includes/field.html writes a field).
+FORM_RENDERER = "fii.forms.FormRenderer"
 
 TEMPLATES = [
     {
@@ -102,7 +111,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "fii.context_processors.navigation",
-                "capital.context_processors.family_questions",
             ],
         },
     },
@@ -112,7 +120,9 @@ TEMPLATES = [
 # Database  https://docs.djangoproject.com/en/5.2/ref/settings/#databases
 # ------------------------------------------------------------------------------------------
 # Persistent connections: a new PostgreSQL connection costs about 5.7 ms on our machine class,
-# which cut a simple page from 511 to 157 requests/s.
+# which cut a simple page from 511 to 157 requests/s. Django checks a kept connection before a
+# request uses it (CONN_HEALTH_CHECKS), so a restarted server costs no failed page.
+# https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -120,23 +130,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The same backend, checking a kept connection without sending SELECT 1 (fii/postgres).
-    DATABASES["default"]["ENGINE"] = "fii.postgres"
-    # Values sent apart from the SQL, and a statement prepared on the server from its second run
-    # on a connection: the server parses and plans it once per connection instead of on every
-    # request (about half of its CPU per page, benchmarks/pages.py). Behind PgBouncer in
-    # transaction mode (before 1.21's max_prepared_statements), set DB_PREPARED_STATEMENTS=0.
-    # https://docs.djangoproject.com/en/5.2/ref/databases/#server-side-parameters-binding
-    if env_bool("DB_PREPARED_STATEMENTS", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=2
-        )
+POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Values sent apart from the SQL, and a statement prepared on the server from its second run on
+# a connection: the server parses and plans it once per connection instead of on every request
+# (about half of its CPU per page, benchmarks/pages.py). Behind PgBouncer in transaction mode
+# (before 1.21's max_prepared_statements), set DB_PREPARED_STATEMENTS=0.
+# https://docs.djangoproject.com/en/5.2/ref/databases/#server-side-parameters-binding
+if POSTGRES and env_bool("DB_PREPARED_STATEMENTS", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=2
+    )
 # Row-level security (fii/rowsecurity.py): PostgreSQL keeps each page of an organization to
 # that organization's rows. Connections open seeing every organization ("all"); a page narrows
 # its own transaction to one. `migrate` installs the policies when on and removes them when off.
 ROW_SECURITY = env_bool("ROW_SECURITY", default=False)
-if ROW_SECURITY and DATABASES["default"]["ENGINE"] == "fii.postgres":
+if ROW_SECURITY and POSTGRES:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c fii.organization=all"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -151,31 +159,45 @@ REDIS_URL = env("REDIS_URL")
 # while Redis is unreachable (rate limits fail open), with timeouts of a fraction of a second
 # (Redis answers in under a millisecond on the same network) and 5 s without asking it after
 # an error. https://docs.djangoproject.com/en/5.2/topics/cache/#redis
+FAIL_SOFT = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "RETRY_SECONDS": 5}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "fii.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "socket_connect_timeout": 0.5,
-                "socket_timeout": 0.5,
-                "RETRY_SECONDS": 5,
-            },
-        }
+            "OPTIONS": FAIL_SOFT,
+        },
+        # Sessions in a Redis database of their own (SESSION_REDIS_URL, by default the next one
+        # after REDIS_URL's), emptied when Redis answers again after an outage (fii/cache.py).
+        "sessions": {
+            "BACKEND": "fii.cache.FailSoftRedisCache",
+            "LOCATION": env("SESSION_REDIS_URL") or next_redis_database(REDIS_URL),
+            "OPTIONS": {**FAIL_SOFT, "CLEAR_AFTER_OUTAGE": True},
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions live in the database, never in the cache alone: a Redis restart logs nobody out.
-# Django's database sessions, read with one hand-written SELECT (fii/sessions.py).
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sessions",
+        },
+    }
+# Sessions are read from the cache and written to the database as well (Django's cached_db),
+# never kept in the cache alone: a Redis restart logs nobody out. The store (fii/sessions.py)
+# keeps each session's user id in a column, so that erasure can end a person's sessions.
+# https://docs.djangoproject.com/en/5.2/topics/http/sessions/#using-cached-sessions
+SESSION_CACHE_ALIAS = "sessions"
 SESSION_ENGINE = "fii.sessions"
 
 # ------------------------------------------------------------------------------------------
 # Accounts: django-allauth  https://docs.allauth.org/en/latest/account/configuration.html
 # ------------------------------------------------------------------------------------------
-# Django's and allauth's backends, reading each request's user with one SELECT (fii/auth.py).
+# Django's backend (the invitation's first login, the test client) and allauth's (login by
+# e-mail address). https://docs.allauth.org/en/latest/installation/quickstart.html
 AUTHENTICATION_BACKENDS = [
-    "fii.auth.ModelBackend",
-    "fii.auth.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 ACCOUNT_ADAPTER = "fii.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -462,3 +484,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# ---------------------------------------------------------------------------------------------
+# Licence (AGPL-3.0-or-later): every page links to /source/, which offers this installation's
+# source as a zip; SOURCE_CODE_URL adds a link to the repository an operator publishes it in.
+SOURCE_CODE_URL = env("SOURCE_CODE_URL")

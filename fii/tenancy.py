@@ -12,8 +12,6 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
-from .choices import ChoiceLabelsMixin
-
 if TYPE_CHECKING:
     from .models import Organization
 
@@ -33,7 +31,7 @@ class TenantQuerySet(models.QuerySet[M]):
             raise Http404 from exc
 
 
-class TenantModel(ChoiceLabelsMixin):
+class TenantModel(models.Model):
     """An abstract base for data that belongs to one organization.
 
     Each concrete model declares `objects` from TenantQuerySet (a guard test checks it).

@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views, views_audit, views_tokens
+from . import views, views_audit, views_source, views_tokens
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("choose/", views.choose, name="choose"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("source/", views_source.source, name="source"),
+    path("source/fii-source.zip", views_source.source_download, name="source_download"),
     path("accounts/", include("allauth.urls")),
     path("account/tokens/", views_tokens.api_tokens, name="api_tokens"),
     path("api/", include("fii.api.urls")),

@@ -14,7 +14,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from .access import OrgRequest, admin_view
-from .forms import DescribedFieldsMixin
 from .models import AuditEvent, Membership, Organization
 
 EVENTS_PER_PAGE = 50
@@ -101,7 +100,7 @@ def action_label(action: str) -> Any:
     return ACTION_LABELS.get(action, action)
 
 
-class AuditFilterForm(DescribedFieldsMixin, forms.Form):
+class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.TypedChoiceField(label=_("Who"), required=False, coerce=int, empty_value=None)
     date_from = forms.DateField(
@@ -130,7 +129,6 @@ class AuditFilterForm(DescribedFieldsMixin, forms.Form):
             ("", _("Anyone")),
             *((m.user_id, m.user.email) for m in people),
         ]
-        self.describe_fields()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -27,22 +27,13 @@ from .anonymize import TOTAL
 from .funder import (
     TABLES,
     FunderTables,
-    OrganizationSummary,
     export_columns,
     funder_tables,
-    organization_summaries,
     summaries_from,
     table_rows,
 )
 
-__all__ = ["OrganizationSummary", "_summaries"]
-
 Row = dict[str, Any]
-
-
-def _summaries(organizations: list[Organization]) -> list[OrganizationSummary]:
-    """Return each organization's published summary (kept here for the API's import)."""
-    return organization_summaries(organizations=organizations)
 
 
 # --- columns and cells ------------------------------------------------------------------------

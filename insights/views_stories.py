@@ -15,13 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from families.models import Family
 from fii.access import OrgRequest, family_view, staff_view
-from fii.forms import DescribedFieldsMixin
 
 from . import stories
 from .models import StoryAudience
 
 
-class StoryForm(DescribedFieldsMixin, forms.Form):
+class StoryForm(forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Our story"),
         max_length=5000,

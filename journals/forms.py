@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 import zoneinfo
 from collections.abc import Iterable
@@ -11,16 +10,15 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import ErrorList
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Family
-from fii.forms import DescribedFieldsMixin
 from fii.models import Organization
 
 from .catalog import BUILTIN_CODES, DOMAIN_ORDER, KIND_BOUNDS, Domain, Kind
+from .imports import MAX_IMPORT_BYTES, ImportFileError, decode_upload
 from .models import DOMAIN_CHOICES, Goal, GoalStatus, HelpKind, Indicator
+from .numbers import normalize_number
 
 # On submit these domains must be answered (zero is an answer): they carry the trajectory.
 REQUIRED_DOMAINS = frozenset({Domain.INCOME, Domain.SAVINGS, Domain.DEBT})
@@ -28,20 +26,6 @@ YES_NO = [("1", _("Yes")), ("0", _("No"))]
 SCALE = [(str(n), str(n)) for n in range(1, 6)]
 GOAL_PREFIX = "goal_"
 NO_CHANGE_PREFIX = "nochange_"
-
-
-def normalize_number(text: str) -> str:
-    """Read a number as people type it: "$1,200", "1 200", "1.200,50" or "12,5"."""
-    cleaned = re.sub(r"[\s$€£]", "", text)
-    if "," in cleaned and "." in cleaned:
-        decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
-        thousands = "." if decimal == "," else ","
-        return cleaned.replace(thousands, "").replace(decimal, ".")
-    if "," in cleaned:
-        # "1,200" is a thousand and two hundred; "12,5" is twelve and a half.
-        grouped = re.fullmatch(r"-?\d{1,3}(,\d{3})+", cleaned)
-        return cleaned.replace(",", "" if grouped else ".")
-    return cleaned
 
 
 class TypedNumberMixin:
@@ -81,7 +65,8 @@ def _choice_field(indicator: Indicator) -> forms.Field:
     return forms.ChoiceField(choices=[("", "—"), *options])
 
 
-def _build_indicator_field(indicator: Indicator) -> forms.Field:
+def indicator_field(indicator: Indicator) -> forms.Field:
+    """Return a new form field that asks one indicator, with its label and help."""
     numeric = indicator.kind in (Kind.MONEY, Kind.COUNT, Kind.HOURS)
     form_field = _number_field(indicator) if numeric else _choice_field(indicator)
     form_field.required = False
@@ -90,100 +75,18 @@ def _build_indicator_field(indicator: Indicator) -> forms.Field:
     return form_field
 
 
-# Fields built once per process, by everything they depend on; each form takes a copy (a
-# third of the cost of building 30 fields anew on every journal request).
-_BUILT_FIELDS: dict[tuple[Any, ...], forms.Field] = {}
-_BUILT_FIELDS_KEPT = 2000
-
-
-def indicator_field(
-    indicator: Indicator, language: str | None = None, *, private: bool = True
-) -> forms.Field:
-    """Return a form field that asks one indicator, with its label and help in the language.
-
-    `language` is the active one (get_language()), passed by a caller that asks many. With
-    `private=False` the field is the process's shared one, for a form that only validates
-    and so changes none of its fields; otherwise a copy the form may change.
-    """
-    key = (
-        language or get_language(),
-        indicator.kind,
-        indicator.min_value,
-        indicator.max_value,
-        tuple(str(option) for option in indicator.choices or ()),
-        indicator.label_en,
-        indicator.label_es,
-        indicator.help_en,
-        indicator.help_es,
-    )
-    built = _BUILT_FIELDS.get(key)
-    if built is None:
-        if len(_BUILT_FIELDS) >= _BUILT_FIELDS_KEPT:
-            _BUILT_FIELDS.clear()
-        built = _BUILT_FIELDS[key] = _build_indicator_field(indicator)
-    return _copy_field(built) if private else built
-
-
-def _copy_field(field: forms.Field) -> forms.Field:
-    """Return a copy for one form, as Field.__deepcopy__ makes it, sharing the choices.
-
-    A form changes its fields' widget attributes (aria-describedby) and may change their
-    error messages or validators: those are copied. Nothing changes the choices of a built
-    field, and copying their lazy labels was most of the cost.
-    """
-    copied = copy.copy(field)
-    copied.widget = copy.copy(field.widget)
-    copied.widget.attrs = field.widget.attrs.copy()
-    copied.error_messages = field.error_messages.copy()
-    copied.validators = field.validators[:]
-    return copied
-
-
-@dataclass
-class FieldRow:
-    """One question of the journal, read once from its bound field for the template.
-
-    A month has about 30 questions: looking each part up through the bound field in the
-    template (errors, help, widget type) cost more than writing the inputs.
-    """
-
-    name: str
-    label: Any
-    control: str  # the rendered widget, for anything but radio buttons
-    id_for_label: str
-    help_text: Any
-    errors: ErrorList
-    radio: bool
-    options: list[tuple[str, str]]  # radio buttons: (the <input>, its label)
-
-    @classmethod
-    def of(cls, bound: forms.BoundField) -> FieldRow:
-        radio = getattr(bound.field.widget, "input_type", None) == "radio"
-        return cls(
-            name=bound.name,
-            label=bound.label,
-            control="" if radio else str(bound),
-            id_for_label=bound.id_for_label,
-            help_text=bound.help_text,
-            errors=bound.errors,
-            radio=radio,
-            options=[(option.tag(), option.choice_label) for option in bound] if radio else [],
-        )
-
-
 @dataclass
 class Section:
+    """One area of life on the journal page: its questions and its "no change" box."""
+
     domain: str
     label: str
     no_change: forms.BoundField
     fields: list[forms.BoundField] = field(default_factory=list)
 
-    def rows(self) -> list[FieldRow]:
-        return [FieldRow.of(bound) for bound in self.fields]
 
-
-class JournalForm(DescribedFieldsMixin, forms.Form):
-    """All of a month's answers; `clean_for_draft` keeps what does not validate yet."""
+class JournalForm(forms.Form):
+    """All of a month's answers, by section; `raw_invalid` keeps what does not validate yet."""
 
     def __init__(
         self,
@@ -191,22 +94,14 @@ class JournalForm(DescribedFieldsMixin, forms.Form):
         indicators: Iterable[Indicator],
         goals: Iterable[Goal] = (),
         for_submit: bool = True,
-        shown: bool = True,
         **kwargs: Any,
     ):
-        """`shown=False` is for a form that is validated and never shown (the autosave's):
-        it shares the process's fields, has no "no change" boxes and does not describe its
-        fields for screen readers."""
-        self.described = shown
         super().__init__(*args, **kwargs)
         self.for_submit = for_submit
         self.indicators = {i.code: i for i in indicators}
-        language = get_language()
         for code, indicator in self.indicators.items():
-            self.fields[code] = indicator_field(indicator, language, private=shown)
-        # The "no change" boxes are read from the POST (JournalPage.posted_data); only a form
-        # that is shown has them, to draw them.
-        for domain in DOMAIN_ORDER if shown else ():
+            self.fields[code] = indicator_field(indicator)
+        for domain in DOMAIN_ORDER:
             self.fields[NO_CHANGE_PREFIX + domain] = forms.BooleanField(
                 required=False, label=_("No change since last month")
             )
@@ -218,22 +113,6 @@ class JournalForm(DescribedFieldsMixin, forms.Form):
                 label=goal.title,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-        self.describe_fields()
-
-    def _clean_fields(self) -> None:
-        """Clean each answer; a form only validated (shown=False) does it without the bound
-        fields a page needs to show them (thirty per autosave), reading each value from the
-        POST as its widget does (BoundField.data). The journal has no file, no disabled field
-        and no clean_<name> method, which Django's loop also handles (a test guards that)."""
-        if self.described:
-            super()._clean_fields()  # type: ignore[misc]
-            return
-        for name, asked in self.fields.items():
-            value = asked.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
-            try:
-                self.cleaned_data[name] = asked.clean(value)
-            except ValidationError as error:
-                self.add_error(name, error)
 
     def sections(self) -> list[Section]:
         labels = dict(DOMAIN_CHOICES)
@@ -295,7 +174,7 @@ class JournalForm(DescribedFieldsMixin, forms.Form):
         return notes
 
 
-class GoalForm(DescribedFieldsMixin, forms.ModelForm):
+class GoalForm(forms.ModelForm):
     class Meta:
         model = Goal
         fields = [
@@ -319,7 +198,7 @@ class GoalForm(DescribedFieldsMixin, forms.ModelForm):
         return value
 
 
-class GoalUpdateForm(DescribedFieldsMixin, forms.Form):
+class GoalUpdateForm(forms.Form):
     note = forms.CharField(
         label=_("What happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -338,7 +217,7 @@ class GoalStatusForm(forms.Form):
 OUTSIDE = "outside"
 
 
-class HelpForm(DescribedFieldsMixin, forms.Form):
+class HelpForm(forms.Form):
     """Help given to, or received from, a family of the group or someone outside it."""
 
     direction = forms.ChoiceField(
@@ -374,7 +253,7 @@ class HelpForm(DescribedFieldsMixin, forms.Form):
         return self.neighbours.get(self.cleaned_data["other"])
 
 
-class FamilySettingsForm(DescribedFieldsMixin, forms.ModelForm):
+class FamilySettingsForm(forms.ModelForm):
     class Meta:
         model = Family
         fields = ["reminders_enabled"]
@@ -400,7 +279,7 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
-class OrganizationSettingsForm(DescribedFieldsMixin, forms.ModelForm):
+class OrganizationSettingsForm(forms.ModelForm):
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
 
     class Meta:
@@ -463,7 +342,7 @@ def _parse_choices(text: str) -> list[str]:
     return options
 
 
-class CustomIndicatorForm(DescribedFieldsMixin, forms.ModelForm):
+class CustomIndicatorForm(forms.ModelForm):
     """An organization's own indicator, kept in JournalEntry.extra under its code."""
 
     choices_text = forms.CharField(
@@ -512,7 +391,6 @@ class CustomIndicatorForm(DescribedFieldsMixin, forms.ModelForm):
             if used:
                 self.fields["kind"].disabled = True
                 self.fields["kind"].help_text = _("Already answered: the kind cannot change.")
-        self.describe_fields()
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip().lower()
@@ -578,7 +456,7 @@ class CustomIndicatorForm(DescribedFieldsMixin, forms.ModelForm):
         return indicator
 
 
-class ImportForm(DescribedFieldsMixin, forms.Form):
+class ImportForm(forms.Form):
     """Two optional CSV files, read as text here; their rows are checked by the import job."""
 
     families_file = forms.FileField(
@@ -598,9 +476,6 @@ class ImportForm(DescribedFieldsMixin, forms.Form):
     )
 
     def _text(self, name: str) -> tuple[str, str]:
-        # Imported here: journals.imports reads numbers with this module's normalize_number.
-        from .imports import MAX_IMPORT_BYTES, ImportFileError, decode_upload
-
         upload = self.cleaned_data.get(name)
         if upload is None:
             return "", ""

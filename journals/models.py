@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Self
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -106,11 +107,15 @@ class EntryStatus(models.TextChoices):
 
 
 class JournalEntryQuerySet(TenantQuerySet["JournalEntry"]):
-    def submitted(self) -> JournalEntryQuerySet:
+    def submitted(self) -> Self:
         return self.filter(status=EntryStatus.SUBMITTED)
 
-    def in_period(self, period: Any) -> JournalEntryQuerySet:
+    def in_period(self, period: Any) -> Self:
         return self.filter(period=period)
+
+    def before(self, period: Any) -> Self:
+        """Keep the months before `period`."""
+        return self.filter(period__lt=period)
 
 
 class JournalEntry(TenantModel):
@@ -209,7 +214,7 @@ OPEN_GOAL_STATUSES = (GoalStatus.ACTIVE, GoalStatus.PAUSED)
 
 
 class GoalQuerySet(TenantQuerySet["Goal"]):
-    def open(self) -> GoalQuerySet:
+    def open(self) -> Self:
         return self.filter(status__in=OPEN_GOAL_STATUSES)
 
 
@@ -251,6 +256,10 @@ class Goal(TenantModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_GOAL_STATUSES
+
 
 class GoalUpdate(TenantModel):
     """A step of progress on a goal, told by the family."""
@@ -286,6 +295,12 @@ class HelpKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class HelpExchangeQuerySet(TenantQuerySet["HelpExchange"]):
+    def involving(self, families: Iterable[Any]) -> Self:
+        """Keep the help any of `families` (families, ids or a queryset of them) gave or got."""
+        return self.filter(Q(giver__in=families) | Q(receiver__in=families))
+
+
 class HelpExchange(TenantModel):
     """Help one family gave another (or someone outside the group: a null side)."""
 
@@ -304,7 +319,7 @@ class HelpExchange(TenantModel):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = TenantQuerySet.as_manager()
+    objects = HelpExchangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period", "-created_at"]
@@ -343,6 +358,12 @@ class StipendStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class StipendQuerySet(TenantQuerySet["Stipend"]):
+    def earned(self) -> Self:
+        """Keep the stipends earned and not paid yet."""
+        return self.filter(status=StipendStatus.EARNED)
+
+
 class Stipend(TenantModel):
     """What a family earned for a journal submitted on time."""
 
@@ -356,7 +377,7 @@ class Stipend(TenantModel):
     earned_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = StipendQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period"]

@@ -4,49 +4,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from typing import Any
 
-from django.db.models import Q
+from django.core.cache import cache
 
 from families.models import Family, Group
 from fii.models import Organization
-from fii.sql import Table, fetch_rows, select, split
 
 from .catalog import BUILTIN_CODES
-from .models import (
-    OPEN_GOAL_STATUSES,
-    EntryStatus,
-    Goal,
-    HelpExchange,
-    Indicator,
-    JournalEntry,
-)
+from .models import EntryStatus, Goal, HelpExchange, Indicator, JournalEntry
 
-# Each process's copy of every organization's active indicators: organization id ->
-# (catalog version, indicators). The journal pages read them on every request; they change a
-# few times a year, and every change moves Organization.catalog_version on (signals.py).
-_ACTIVE_INDICATORS: dict[int, tuple[int, tuple[Indicator, ...]]] = {}
+# Old versions are never read again once catalog_version moves on; they age out.
+INDICATORS_CACHE_SECONDS = 24 * 60 * 60
+
+
+def active_indicators_key(organization: Organization) -> str:
+    """Return the cache key of the organization's active indicators at its catalog version."""
+    return f"journals:active-indicators:{organization.pk}:{organization.catalog_version}"
 
 
 def active_indicators(organization: Organization) -> list[Indicator]:
-    """Return the organization's active indicators, read again only when they have changed.
+    """Return the organization's active indicators, from the cache while its catalog is unchanged.
 
-    The version is the one of `organization` as the request read it (with the membership,
-    no query of its own); the indicators must be treated as read-only.
+    Every save or delete of an indicator moves Organization.catalog_version on (signals.py),
+    so a new version is a new key; `organization` is the request's, read with the membership.
     """
-    version = organization.catalog_version
-    held = _ACTIVE_INDICATORS.get(organization.pk)
-    if held is not None and held[0] == version:
-        return list(held[1])
-    indicators = tuple(Indicator.objects.for_org(organization).active())
-    _ACTIVE_INDICATORS[organization.pk] = (version, indicators)
-    return list(indicators)
-
-
-def forget_indicators() -> None:
-    """Drop this process's copies (tests: a rolled-back database reuses ids)."""
-    _ACTIVE_INDICATORS.clear()
+    key = active_indicators_key(organization)
+    indicators = cache.get(key)
+    if indicators is None:
+        indicators = list(Indicator.objects.for_org(organization).active())
+        cache.set(key, indicators, INDICATORS_CACHE_SECONDS)
+    return indicators
 
 
 @dataclass
@@ -85,92 +73,38 @@ def reporting_status(*, organization: Organization, period: date) -> list[GroupR
     return sorted(groups.values(), key=lambda g: (g.group is None, g.group.name if g.group else ""))
 
 
-@cache
-def _month_query() -> tuple[Table[JournalEntry], str]:
-    entries = Table(JournalEntry, "e")
-    column = entries.column
-    where = (
-        f"{column('organization')} = %s AND {column('family')} = %s"
-        f" AND ({column('period')} = %s"
-        f" OR ({column('period')} < %s AND {column('status')} = %s))"
-    )
-    return entries, select(entries, where=where, order_by=f"{column('period')} DESC", limit=2)
-
-
 def journal_month_entries(
     *, organization: Organization, family: Family, period: date
 ) -> tuple[JournalEntry | None, JournalEntry | None]:
-    """Return the month's entry and the last submitted one before it, in one query.
-
-    The month sorts first when it exists, since no later month is read. Every journal
-    request reads it, so the query is written by hand (fii.sql).
-    """
-    entries, sql = _month_query()
-    when = entries.value("period", period)
-    params = [organization.pk, family.pk, when, when, EntryStatus.SUBMITTED.value]
-    rows = entries.fetch(sql, params)
+    """Return the month's entry and the last submitted one before it, in one query."""
+    entries = JournalEntry.objects.for_org(organization).filter(family=family)
+    wanted = entries.in_period(period) | entries.submitted().before(period)
+    rows = list(wanted.order_by("-period")[:2])
+    # The month sorts first when it is there: no later month is read.
     entry = rows.pop(0) if rows and rows[0].period == period else None
     return entry, rows[0] if rows else None
-
-
-@cache
-def _recent_query() -> tuple[Table[JournalEntry], str]:
-    entries = Table(JournalEntry, "e")
-    where = f"{entries.column('organization')} = %s AND {entries.column('family')} = %s"
-    return entries, select(entries, where=where, order_by=entries.order("-period"), limit="%s")
 
 
 def recent_entries(
     *, organization: Organization, family: Family, months: int = 12
 ) -> list[JournalEntry]:
-    """Return the family's latest entries, newest first (the family's home: by hand, fii.sql)."""
-    entries, sql = _recent_query()
-    return entries.fetch(sql, [organization.pk, family.pk, months])
-
-
-@cache
-def _goals_query(open_only: bool) -> tuple[Table[Goal], str]:
-    goals = Table(Goal, "g")
-    where = f"{goals.column('organization')} = %s AND {goals.column('family')} = %s"
-    if open_only:
-        where += f" AND {goals.column('status')} IN (%s, %s)"
-    return goals, select(goals, where=where, order_by=goals.order())
+    """Return the family's latest entries, newest first."""
+    entries = JournalEntry.objects.for_org(organization).filter(family=family)
+    return list(entries.order_by("-period")[:months])
 
 
 def goals_for(*, organization: Organization, family: Family, open_only: bool = False) -> list[Goal]:
-    """Return the family's goals, or only those still open, in the goals' own order.
-
-    The family's home and journal read them on every visit: by hand (fii.sql).
-    """
-    goals, sql = _goals_query(open_only)
-    params: list[Any] = [organization.pk, family.pk]
-    if open_only:
-        params += [status.value for status in OPEN_GOAL_STATUSES]
-    return goals.fetch(sql, params)
+    """Return the family's goals, or only those still open, in the goals' own order."""
+    goals = Goal.objects.for_org(organization).filter(family=family)
+    return list(goals.open() if open_only else goals)
 
 
-@cache
-def _help_query(period: bool, families: int, limited: bool) -> tuple[tuple[Table[Any], ...], str]:
-    """The help given or received by any of `families` families (their ids are parameters)."""
-    helps = Table(HelpExchange, "h")
-    givers, receivers = Table(Family, "gv"), Table(Family, "rc")
-    joins = (
-        f"LEFT OUTER JOIN {givers.name} ON {givers.column('id')} = {helps.column('giver')}"
-        f" LEFT OUTER JOIN {receivers.name}"
-        f" ON {receivers.column('id')} = {helps.column('receiver')}"
-    )
-    ids = ", ".join(["%s"] * families)
-    # By the exchange's own columns (indexed), never by the families' groups after the joins:
-    # that would join every exchange of the organization before keeping a group's.
-    where = (
-        f"{helps.column('organization')} = %s"
-        f" AND ({helps.column('giver')} IN ({ids}) OR {helps.column('receiver')} IN ({ids}))"
-    )
-    if period:
-        where += f" AND {helps.column('period')} = %s"
-    tables = (helps, givers, receivers)
-    limit = "%s" if limited else None
-    return tables, select(*tables, joins=joins, where=where, order_by=helps.order(), limit=limit)
+def family_neighbours(*, organization: Organization, family: Family) -> list[Family]:
+    """Return the other active families of the family's group (none without a group)."""
+    if family.group_id is None:
+        return []
+    families = Family.objects.for_org(organization).active().filter(group_id=family.group_id)
+    return list(families.exclude(pk=family.pk))
 
 
 def help_rows_for(
@@ -181,38 +115,26 @@ def help_rows_for(
     period: date | None = None,
     limit: int | None = None,
 ) -> list[HelpExchange]:
-    """Return the help a family (or any family of a group) gave or got, newest first.
+    """Return the help a family (or any family of a group) gave or got, newest first, in one query.
 
-    Each exchange comes with its giver and receiver, as select_related would give them. The
-    journal and the flag review show it on every visit: one query written by hand (fii.sql);
-    for a group, after the group's families are read.
+    Each exchange comes with its giver and receiver. A group's help is found by its families'
+    ids (a subquery), never by joining every exchange of the organization to the groups.
     """
-    if (family is None) == (group_id is None):
-        raise ValueError("Give a family or a group, not both.")
-    if family is not None:
+    families: Any
+    if family is not None and group_id is None:
         families = [family.pk]
+    elif family is None and group_id is not None:
+        families = Family.objects.for_org(organization).filter(group_id=group_id).values("pk")
     else:
-        assert group_id is not None
-        families = list(
-            Family.objects.for_org(organization)
-            .filter(group_id=group_id)
-            .values_list("pk", flat=True)
-        )
-    if not families:
-        return []
-    tables, sql = _help_query(period is not None, len(families), limit is not None)
-    params: list[Any] = [organization.pk, *families, *families]
+        raise ValueError("Give a family or a group, not both.")
+    exchanges = (
+        HelpExchange.objects.for_org(organization)
+        .involving(families)
+        .select_related("giver", "receiver")
+    )
     if period is not None:
-        params.append(tables[0].value("period", period))
-    if limit is not None:
-        params.append(limit)
-    rows = []
-    for row in fetch_rows(tables[0].db, sql, params):
-        exchange, giver, receiver = split(row, *tables)
-        HelpExchange.giver.field.set_cached_value(exchange, giver)
-        HelpExchange.receiver.field.set_cached_value(exchange, receiver)
-        rows.append(exchange)
-    return rows
+        exchanges = exchanges.filter(period=period)
+    return list(exchanges[:limit] if limit is not None else exchanges)
 
 
 def family_data_export(*, organization: Organization, family: Family) -> dict[str, Any]:
@@ -283,7 +205,7 @@ def family_data_export(*, organization: Organization, family: Family) -> dict[st
             "created_at",
         ),
         "help": rows(
-            HelpExchange.objects.filter(**scoped).filter(Q(giver=family) | Q(receiver=family)),
+            HelpExchange.objects.for_org(organization).involving([family]),
             "period",
             "giver__name",
             "receiver__name",
@@ -319,7 +241,7 @@ def group_comparison(*, organization: Organization, family: Family) -> GroupComp
     if latest is None:
         return GroupComparison(size, None, None)
     incomes = sorted(
-        income for e in entries.filter(period=latest) if (income := e.total_income) is not None
+        income for e in entries.in_period(latest) if (income := e.total_income) is not None
     )
     if len(incomes) < organization.min_cell_size:
         return GroupComparison(size, None, latest)

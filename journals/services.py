@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
@@ -19,7 +18,6 @@ from django.utils.translation import gettext as _
 from families.models import Family
 from fii.audit import audit_event, audit_record
 from fii.models import Organization
-from fii.sql import Table, select, update
 
 from .catalog import BUILTIN_CODES, BUILTINS, KIND_BOUNDS
 from .models import (
@@ -71,11 +69,11 @@ def catalog_install(*, organization: Organization) -> int:
 
 
 def bump_catalog_version(organization_id: int) -> None:
-    """Tell every process that the organization's indicators changed.
+    """Move the organization's catalog_version on, so its indicators are read again.
 
-    Each web process keeps its copy of the active indicators until the organization's
-    catalog_version moves on (selectors.active_indicators); signals.py calls this on every
-    save and delete of an indicator.
+    The active indicators are cached under a key that holds the version
+    (selectors.active_indicators_key); signals.py calls this on every save and delete of an
+    indicator.
     """
     Organization.objects.filter(pk=organization_id).update(catalog_version=F("catalog_version") + 1)
 
@@ -149,13 +147,14 @@ def _earn_stipend(
     amount = Decimal(organization.stipend_amount)
     if amount <= 0 or today > due_date(entry.period, organization.journal_due_day):
         return None
-    # The first submit of the month earns it, so it is inserted first and read only when an
-    # earlier one is there (a month resubmitted after its entry was deleted).
+    # A month earns one stipend, even when it is submitted again after its entry was deleted.
     stipend, _created = _create_or_read(
         Stipend,
-        lambda: Stipend.objects.filter(
-            organization=organization, family_id=entry.family_id, period=entry.period
-        ).first(),
+        lambda: (
+            Stipend.objects.for_org(organization)
+            .filter(family_id=entry.family_id, period=entry.period)
+            .first()
+        ),
         organization=organization,
         family_id=entry.family_id,
         period=entry.period,
@@ -186,14 +185,6 @@ class Held:
     entry: JournalEntry | None
 
 
-@cache
-def _locked_entry_query() -> tuple[Table[JournalEntry], str]:
-    entries = Table(JournalEntry, "e")
-    column = entries.column
-    where = f"{column('organization')} = %s AND {column('family')} = %s AND {column('period')} = %s"
-    return entries, select(entries, where=where, for_update=True)
-
-
 def lock_month_entry(*, organization: Organization, family: Family, period: dt.date) -> Held:
     """Read the month's entry (or its absence) locked until the caller's transaction ends.
 
@@ -202,9 +193,8 @@ def lock_month_entry(*, organization: Organization, family: Family, period: dt.d
     """
     if not transaction.get_connection().in_atomic_block:
         raise ValueError("Lock the entry inside the transaction that saves it.")
-    entries, sql = _locked_entry_query()
-    params = [organization.pk, family.pk, entries.value("period", period)]
-    return Held(entries.fetch_one(sql, params))
+    entries = JournalEntry.objects.select_for_update().for_org(organization)
+    return Held(entries.filter(family=family).in_period(period).first())
 
 
 def _locked_entry(
@@ -212,9 +202,9 @@ def _locked_entry(
 ) -> tuple[JournalEntry, bool]:
     """Return the month's entry locked for this transaction, creating it once however many try.
 
-    The read is written by hand (fii.sql): every save reads it, unless the caller read it
-    already (`held`). The first save inserts in a savepoint; a racing insert waits for the
-    winner, fails on the unique constraint and reads (and locks) the row the winner wrote.
+    The caller may have read it already (`held`). The first save inserts it in a savepoint; a
+    racing insert waits for the winner, fails on the unique constraint and reads (and locks)
+    the row the winner wrote.
     """
 
     def read() -> Held:
@@ -229,10 +219,10 @@ def _locked_entry(
 
 
 def _create_or_read(model: type[M], read: Callable[[], M | None], **fields: Any) -> tuple[M, bool]:
-    """Insert a row, in a savepoint, or return the one a unique constraint says is there.
+    """Insert a row in a savepoint, or return the one a unique constraint says is there.
 
-    get_or_create the other way round, for a row that is almost never there yet: one
-    statement less. An integrity error with no row to read is raised again.
+    For a row that is almost never there yet, so the insert comes first. An integrity error
+    with no row to read is raised again.
     """
     try:
         with transaction.atomic():
@@ -274,8 +264,8 @@ def journal_save(
     already (the journal page) passes its `indicators` rather than have it read again.
 
     It runs in a transaction of its own, unless the caller read and locked the month's entry
-    in its transaction and passes it `held`: then in that one (no savepoint, one statement
-    less), which the caller rolls back whole if the save fails.
+    in its transaction and passes it `held`: then in that one, which the caller rolls back
+    whole if the save fails.
     """
     with _transaction_unless(held):
         return _save(
@@ -327,7 +317,7 @@ def _save(
             JournalRevision.objects.create(
                 organization=organization, entry=entry, values=before, changed_by=actor
             )
-            update(entry)
+            entry.save()
         _save_goal_notes(entry, goal_notes or {})
         return SaveResult(entry, created, submitted_now=False, corrected=changed, stipend=None)
     period_check(organization=organization, family=family, period=period, today=today)
@@ -338,7 +328,7 @@ def _save(
         entry.status = EntryStatus.SUBMITTED
         entry.submitted_at = now
         entry.submitted_by = actor
-    update(entry)  # Every save writes it: by hand (fii.sql); JournalEntry has no save receivers.
+    entry.save()
     if submit:
         stipend = _earn_stipend(entry, organization, today)
     _save_goal_notes(entry, goal_notes or {})
@@ -416,8 +406,8 @@ def help_confirm(*, organization: Organization, family: Family, exchange_id: int
     """Confirm help recorded by the other family; exactly one waiting row must change."""
     changed = (
         HelpExchange.objects.for_org(organization)
+        .involving([family])
         .filter(pk=exchange_id, confirmed_at__isnull=True)
-        .filter(Q(giver=family) | Q(receiver=family))
         .exclude(recorded_by=family)
         .update(confirmed_at=timezone.now())
     )
@@ -580,7 +570,8 @@ def stipends_mark_paid(
     """Mark every earned stipend of a month as paid now; return how many changed."""
     changed = (
         Stipend.objects.for_org(organization)
-        .filter(period=period, status=StipendStatus.EARNED)
+        .earned()
+        .filter(period=period)
         .update(status=StipendStatus.PAID, paid_at=timezone.now())
     )
     audit_record(

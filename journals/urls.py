@@ -1,13 +1,13 @@
 from django.urls import path
 
-from .views import dashboard, data, goals, help, homes, journal
+from .views import dashboard, data, family, goals, help, journal
 from .views import exports as export_views
 from .views import imports as import_views
 from .views import settings as settings_views
 
 urlpatterns = [
-    path("families/<int:family_id>/", homes.family_detail, name="family_detail"),
-    path("family/", homes.family_home, name="family_home"),
+    path("families/<int:family_id>/", family.family_detail, name="family_detail"),
+    path("families/<int:family_id>/edit/", family.family_edit, name="family_edit"),
     path("family/journal/", journal.journal_current, name="journal_current"),
     path("family/journal/<int:year>-<int:month>/", journal.journal_month, name="journal_month"),
     path(

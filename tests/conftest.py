@@ -146,15 +146,6 @@ def _empty_cache():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_indicator_copies():  # type: ignore[no-untyped-def]
-    # A rolled-back test database hands the same ids out again (SQLite): start each test with
-    # no process copy of an organization's indicators, as a new web process would.
-    from journals.selectors import forget_indicators
-
-    forget_indicators()
-
-
-@pytest.fixture(autouse=True)
 def _second_factor_off(settings):  # type: ignore[no-untyped-def]
     # Most tests are about something else; tests/fii/test_mfa.py switches it back on.
     settings.REQUIRE_MFA = False

@@ -21,7 +21,7 @@ from insights.selectors import family_snapshot
 from ..metrics import METRICS, Subject, Unit, format_value
 from ..models import Flag, Program, ReadinessRule
 from ..rules import evaluate
-from .budgets import MONEY, ProgramBudget, program_budget, program_budgets
+from .budgets import MONEY, ProgramBudget, program_budget, program_budgets, programs_with_money
 from .ledger import (
     FamilyLedger,
     FamilyLoan,
@@ -30,6 +30,7 @@ from .ledger import (
     ledger_disbursements,
     loan_line,
     loans_with_repaid,
+    repaid_total,
 )
 from .preview import RulePreview, rule_preview
 from .queue import (
@@ -38,7 +39,6 @@ from .queue import (
     QUEUE_SORTS,
     QueueCounts,
     QueueFilters,
-    QueueRow,
     queue_counts,
     queue_filter_options,
     queue_flags,
@@ -54,7 +54,9 @@ from .review import (
     is_loan_program,
     open_questions_for,
     review_log,
+    subject_goals,
     subject_history,
+    subject_standing,
     trajectory_points,
 )
 
@@ -74,7 +76,6 @@ __all__ = [
     "ProgramChecklist",
     "QueueCounts",
     "QueueFilters",
-    "QueueRow",
     "RulePreview",
     "SnapshotValues",
     "Standing",
@@ -90,13 +91,17 @@ __all__ = [
     "open_questions_for",
     "program_budget",
     "program_budgets",
+    "programs_with_money",
     "queue_counts",
     "queue_filter_options",
     "queue_flags",
     "queue_rows",
+    "repaid_total",
     "review_log",
     "rule_preview",
+    "subject_goals",
     "subject_history",
+    "subject_standing",
     "trajectory_points",
 ]
 

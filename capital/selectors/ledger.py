@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from families.models import Family
@@ -15,13 +15,13 @@ from fii.models import Organization
 
 from ..models import (
     Disbursement,
-    DisbursementStatus,
     Instalment,
     Loan,
+    LoanQuerySet,
     LoanStatus,
     Repayment,
 )
-from .budgets import MONEY
+from .budgets import MONEY, ZERO
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,8 @@ class LoanLine:
         return None
 
 
-def loans_with_repaid(*, organization: Organization) -> QuerySet[Loan]:
-    """Return the organization's loans annotated with the sum repaid on each."""
+def repaid_total() -> Coalesce:
+    """Return the sum repaid on the outer query's loan, 0 when nothing was repaid."""
     repaid = (
         Repayment.objects.filter(loan=OuterRef("pk"))
         .order_by()
@@ -71,11 +71,15 @@ def loans_with_repaid(*, organization: Organization) -> QuerySet[Loan]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    zero = Value(Decimal("0"), output_field=MONEY)
+    return Coalesce(Subquery(repaid, output_field=MONEY), ZERO)
+
+
+def loans_with_repaid(*, organization: Organization) -> LoanQuerySet:
+    """Return the organization's loans annotated with the sum repaid on each."""
     return (
         Loan.objects.for_org(organization)
         .select_related("program", "family")
-        .annotate(repaid=Coalesce(Subquery(repaid, output_field=MONEY), zero))
+        .annotate(repaid=repaid_total())
     )
 
 
@@ -129,20 +133,18 @@ def family_ledger(*, organization: Organization, family: Family) -> FamilyLedger
     today = organization.today()
     disbursements = list(
         Disbursement.objects.for_org(organization)
+        .committed()
         .filter(family=family)
-        .exclude(status=DisbursementStatus.CANCELLED)
         .select_related("program")
     )
-    loans = list(
+    repayments = Prefetch("repayments", queryset=Repayment.objects.for_org(organization))
+    loans = (
         loans_with_repaid(organization=organization)
+        .committed()
         .filter(family=family)
-        .exclude(status=LoanStatus.CANCELLED)
+        .prefetch_related(repayments)
     )
-    repayments: dict[int, list[Repayment]] = {}
-    rows = Repayment.objects.for_org(organization).filter(loan__in=loans) if loans else []
-    for repayment in rows:
-        repayments.setdefault(repayment.loan_id, []).append(repayment)
     return FamilyLedger(
         disbursements,
-        [FamilyLoan(loan_line(loan, today), repayments.get(loan.pk, [])) for loan in loans],
+        [FamilyLoan(loan_line(loan, today), list(loan.repayments.all())) for loan in loans],
     )

@@ -5,30 +5,22 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, cached_property
 from statistics import median
 from typing import Any
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import Q, QuerySet, Subquery
 
 from families.models import Family, Group
 from fii.models import Organization
-from fii.sql import Table, fetch_rows, select, split
-from insights.models import AggregationRun, FamilySnapshot, GroupSnapshot, RunStatus
+from insights.models import FamilySnapshot, GroupSnapshot
+from insights.selectors import latest_run
 from journals.catalog import INCOME_COLUMNS
 from journals.charts import MonthPoint, money_figure
 from journals.models import Goal, HelpExchange, JournalEntry
 from journals.selectors import help_rows_for
 
 from ..metrics import METRICS, OPERATOR_WORDS, Subject, format_value
-from ..models import (
-    Decision,
-    Flag,
-    FlagStatus,
-    Program,
-    ProgramKind,
-    Review,
-)
+from ..models import Decision, Flag, FlagStatus, Program, ProgramKind, Review
 from .budgets import ProgramBudget, program_budget
 
 
@@ -86,12 +78,12 @@ class Standing:
     group_snapshot: GroupSnapshot | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class FlagReview:
     flag: Flag
     evidence: list[EvidenceLine]
     points: list[MonthPoint]
-    goals: list[Any]
+    goals: list[Goal]
     help_rows: list[HelpExchange]
     standing: Standing | None
     history: list[Review]
@@ -99,48 +91,15 @@ class FlagReview:
     budget: ProgramBudget
     is_loan: bool
 
-    @cached_property
-    def chart(self) -> dict[str, Any] | None:
-        """The trajectory as a figure, drawn when asked (the page keeps its HTML by points)."""
-        return money_figure(self.points, self.flag.program.currency) if self.points else None
-
     @property
-    def trajectory_key(self) -> tuple[Any, ...]:
-        """What the trajectory's chart and table show: the page keeps their HTML by it."""
-        return (tuple(self.points), self.flag.program.currency)
-
-
-@cache
-def _flag_query() -> tuple[tuple[Table[Any], ...], str]:
-    flags, programs, families = Table(Flag, "f"), Table(Program, "p"), Table(Family, "fa")
-    family_groups, groups = Table(Group, "fg"), Table(Group, "g")
-    joins = (
-        f"INNER JOIN {programs.name} ON {programs.column('id')} = {flags.column('program')}"
-        f" LEFT OUTER JOIN {families.name} ON {families.column('id')} = {flags.column('family')}"
-        f" LEFT OUTER JOIN {family_groups.name}"
-        f" ON {family_groups.column('id')} = {families.column('group')}"
-        f" LEFT OUTER JOIN {groups.name} ON {groups.column('id')} = {flags.column('group')}"
-    )
-    where = f"{flags.column('organization')} = %s AND {flags.column('id')} = %s"
-    tables = (flags, programs, families, family_groups, groups)
-    return tables, select(*tables, joins=joins, where=where)
+    def chart(self) -> dict[str, Any] | None:
+        """Return the trajectory as a figure, or None without points."""
+        return money_figure(self.points, self.flag.program.currency) if self.points else None
 
 
 def flag_for_review(*, organization: Organization, flag_id: int) -> Flag:
-    """Return the organization's flag with its program and subject; raise Flag.DoesNotExist.
-
-    The flag's page reads it on every view and decision: one join written by hand (fii.sql),
-    the program, family, family's group and group attached as select_related would.
-    """
-    tables, sql = _flag_query()
-    rows = fetch_rows(tables[0].db, sql, [organization.pk, flag_id])
-    if not rows:
-        raise Flag.DoesNotExist(f"No flag {flag_id} in {organization.slug}.")
-    flag, program, family, family_group, group = split(rows[0], *tables)
-    if family is not None:
-        family.group = family_group
-    flag.program, flag.family, flag.group = program, family, group
-    return flag
+    """Return the organization's flag with its program and subject; raise Flag.DoesNotExist."""
+    return Flag.objects.for_org(organization).with_subject().get(pk=flag_id)
 
 
 def _month_points(rows: list[tuple[Any, ...]]) -> list[MonthPoint]:
@@ -180,69 +139,38 @@ def trajectory_points(
     return _month_points(rows)
 
 
-def _subject(flag: Flag) -> tuple[bool, int | None]:
-    """Return whether the flag is a family's, and the id of its family or group."""
-    family = flag.family_id is not None
-    return family, flag.family_id if family else flag.group_id
+STANDING_FIELDS = ("growth_percentile", "margin", "peer_group", "peer_size", "is_positive_deviant")
 
 
-@cache
-def _standing_query(family: bool) -> tuple[tuple[Table[Any], ...], str]:
-    runs = Table(AggregationRun, "r")
-    snaps = Table(FamilySnapshot if family else GroupSnapshot, "s")
-    subject = "family" if family else "group"
-    joins = (
-        f"LEFT OUTER JOIN {snaps.name} ON {snaps.column('run')} = {runs.column('id')}"
-        f" AND {snaps.column('organization')} = {runs.column('organization')}"
-        f" AND {snaps.column(subject)} = %s"
-    )
-    where = f"{runs.column('organization')} = %s AND {runs.column('status')} = %s"
-    sql = select(runs, snaps, joins=joins, where=where, order_by=runs.order("-as_of"), limit=1)
-    return (runs, snaps), sql
-
-
-def _standing(*, organization: Organization, flag: Flag) -> Standing | None:
-    """Return where the subject stood on the latest run: the run and its snapshot, one query."""
-    family, subject = _subject(flag)
-    tables, sql = _standing_query(family)
-    rows = fetch_rows(tables[0].db, sql, [subject, organization.pk, RunStatus.SUCCEEDED.value])
-    if not rows:
+def subject_standing(*, organization: Organization, flag: Flag) -> Standing | None:
+    """Return where the flag's subject stood on the latest succeeded run, or None before any."""
+    run = latest_run(organization=organization)
+    if run is None:
         return None
-    run, snap = split(rows[0], *tables)
-    if not family:
-        return Standing(as_of=run.as_of, group_snapshot=snap)
-    if snap is None:
-        return Standing(as_of=run.as_of)
-    return Standing(
-        as_of=run.as_of,
-        growth_percentile=snap.growth_percentile,
-        margin=snap.margin,
-        peer_group=snap.peer_group,
-        peer_size=snap.peer_size,
-        is_positive_deviant=snap.is_positive_deviant,
-    )
+    if flag.family_id is not None:
+        snapshots = FamilySnapshot.objects.for_org(organization).filter(
+            run=run, family_id=flag.family_id
+        )
+        values = snapshots.values(*STANDING_FIELDS).first()
+        return Standing(as_of=run.as_of, **(values or {}))
+    if flag.group_id is not None:
+        snapshot = (
+            GroupSnapshot.objects.for_org(organization)
+            .filter(run=run, group_id=flag.group_id)
+            .first()
+        )
+        return Standing(as_of=run.as_of, group_snapshot=snapshot)
+    return Standing(as_of=run.as_of)
 
 
-@cache
-def _goals_query(family: bool) -> tuple[tuple[Table[Any], ...], str]:
-    goals, families = Table(Goal, "g"), Table(Family, "fa")
-    joins = f"INNER JOIN {families.name} ON {families.column('id')} = {goals.column('family')}"
-    subject = goals.column("family") if family else families.column("group")
-    where = f"{goals.column('organization')} = %s AND {subject} = %s"
-    sql = select(goals, families, joins=joins, where=where, order_by=goals.order(), limit=30)
-    return (goals, families), sql
-
-
-def _goals(organization: Organization, flag: Flag) -> list[Goal]:
-    """Return the subject's goals (a group's: its families'), each with its family (fii.sql)."""
-    family, subject = _subject(flag)
-    tables, sql = _goals_query(family)
-    goals = []
-    for row in fetch_rows(tables[0].db, sql, [organization.pk, subject]):
-        goal, goal_family = split(row, *tables)
-        goal.family = goal_family
-        goals.append(goal)
-    return goals
+def subject_goals(*, organization: Organization, flag: Flag, limit: int = 30) -> list[Goal]:
+    """Return the subject's goals (a group's: its families'), each with its family."""
+    if flag.family_id is not None:
+        subject = Q(family_id=flag.family_id)
+    else:
+        subject = Q(family__group_id=flag.group_id)
+    goals = Goal.objects.for_org(organization).filter(subject).select_related("family")
+    return list(goals[:limit])
 
 
 def _help_rows(organization: Organization, flag: Flag) -> list[HelpExchange]:
@@ -251,39 +179,14 @@ def _help_rows(organization: Organization, flag: Flag) -> list[HelpExchange]:
     return help_rows_for(organization=organization, group_id=flag.group_id, limit=20)
 
 
-@cache
-def _history_query(family: bool) -> tuple[tuple[Table[Any], ...], str]:
-    reviews, flags, programs = Table(Review, "r"), Table(Flag, "f"), Table(Program, "p")
-    reviewers = Table(Review._meta.get_field("reviewer").related_model, "u")  # type: ignore[arg-type]
-    joins = (
-        f"INNER JOIN {flags.name} ON {flags.column('id')} = {reviews.column('flag')}"
-        f" INNER JOIN {programs.name} ON {programs.column('id')} = {flags.column('program')}"
-        f" LEFT OUTER JOIN {reviewers.name}"
-        f" ON {reviewers.column('id')} = {reviews.column('reviewer')}"
-    )
-    subject = flags.column("family" if family else "group")
-    where = f"{reviews.column('organization')} = %s AND {subject} = %s"
-    order_by = reviews.order("-decided_at", "-id")  # Review's own ordering
-    tables = (reviews, flags, programs, reviewers)
-    return tables, select(*tables, joins=joins, where=where, order_by=order_by)
-
-
 def subject_history(*, organization: Organization, flag: Flag) -> list[Review]:
-    """Return every decision on the subject's flags, in any program, newest first.
-
-    Each review comes with its reviewer and its flag's program, as select_related would give
-    them: the flag page reads it on every visit, by hand (fii.sql).
-    """
-    family, subject = _subject(flag)
-    tables, sql = _history_query(family)
-    history = []
-    for row in fetch_rows(tables[0].db, sql, [organization.pk, subject]):
-        review, review_flag, program, reviewer = split(row, *tables)
-        review_flag.program = program
-        review.flag = review_flag
-        review.reviewer = reviewer
-        history.append(review)
-    return history
+    """Return every decision on the subject's flags, in any program, newest first."""
+    if flag.family_id is not None:
+        subject = Q(flag__family_id=flag.family_id)
+    else:
+        subject = Q(flag__group_id=flag.group_id)
+    reviews = Review.objects.for_org(organization).filter(subject)
+    return list(reviews.select_related("reviewer", "flag__program"))
 
 
 def is_loan_program(program: Program) -> bool:
@@ -291,25 +194,34 @@ def is_loan_program(program: Program) -> bool:
     return program.kind == ProgramKind.BUSINESS_LOAN and program.subject == Subject.FAMILY
 
 
-def flag_review(*, organization: Organization, flag: Flag) -> FlagReview:
-    """Return everything staff weigh before deciding on a flag (a fixed number of queries)."""
+def _trajectory(organization: Organization, flag: Flag) -> list[MonthPoint]:
     if flag.family_id is not None:
-        points = trajectory_points(organization=organization, family=flag.family)
-    else:
-        points = trajectory_points(organization=organization, group=flag.group)
-    history = subject_history(organization=organization, flag=flag)
-    question = next(
+        return trajectory_points(organization=organization, family=flag.family)
+    return trajectory_points(organization=organization, group=flag.group)
+
+
+def _open_question(flag: Flag, history: list[Review]) -> Review | None:
+    """Return the question on this flag that waits for the family, from the subject's history."""
+    if flag.status != FlagStatus.ASKED:
+        return None
+    return next(
         (r for r in history if r.flag_id == flag.pk and r.decision == Decision.ASK_INFO), None
     )
+
+
+def flag_review(*, organization: Organization, flag: Flag) -> FlagReview:
+    """Return everything staff weigh before deciding on a flag (a fixed number of queries)."""
+    points = _trajectory(organization, flag)
+    history = subject_history(organization=organization, flag=flag)
     return FlagReview(
         flag=flag,
         evidence=evidence_lines(flag),
         points=points,
-        goals=_goals(organization, flag),
+        goals=subject_goals(organization=organization, flag=flag),
         help_rows=_help_rows(organization, flag),
-        standing=_standing(organization=organization, flag=flag),
+        standing=subject_standing(organization=organization, flag=flag),
         history=history,
-        open_question=question if flag.status == FlagStatus.ASKED else None,
+        open_question=_open_question(flag, history),
         budget=program_budget(organization=organization, program_id=flag.program_id),
         is_loan=is_loan_program(flag.program),
     )
@@ -325,36 +237,13 @@ def review_log(*, organization: Organization) -> QuerySet[Review]:
 # --- questions to a family -----------------------------------------------------------------------
 
 
-@cache
-def _open_questions_query() -> tuple[tuple[Table[Any], ...], str]:
-    reviews, flags, programs = Table(Review, "r"), Table(Flag, "f"), Table(Program, "p")
-    joins = (
-        f"INNER JOIN {flags.name} ON {flags.column('id')} = {reviews.column('flag')}"
-        f" INNER JOIN {programs.name} ON {programs.column('id')} = {flags.column('program')}"
-    )
-    where = (
-        f"{reviews.column('organization')} = %s AND {reviews.column('decision')} = %s"
-        f" AND {reviews.column('answered_at')} IS NULL"
-        f" AND {flags.column('family')} = %s AND {flags.column('status')} = %s"
-    )
-    order_by = reviews.order("decided_at", "id")
-    return (reviews, flags, programs), select(
-        reviews, flags, programs, joins=joins, where=where, order_by=order_by
-    )
-
-
 def open_questions_for(*, organization: Organization, family: Family) -> list[Review]:
-    """Return the questions staff asked the family that still wait for its answer (one query).
-
-    The family's home asks on every visit, so the query is written by hand (fii.sql); each
-    review comes with its flag and the flag's program, as select_related would give them.
-    """
-    tables, sql = _open_questions_query()
-    params = [organization.pk, Decision.ASK_INFO.value, family.pk, FlagStatus.ASKED.value]
-    questions = []
-    for row in fetch_rows(tables[0].db, sql, params):
-        review, flag, program = split(row, *tables)
-        flag.program = program
-        review.flag = flag
-        questions.append(review)
-    return questions
+    """Return the questions staff asked the family that still wait for its answer, oldest first."""
+    questions = (
+        Review.objects.for_org(organization)
+        .unanswered_questions()
+        .filter(flag__family=family, flag__status=FlagStatus.ASKED)
+        .select_related("flag__program")
+        .order_by("decided_at", "pk")
+    )
+    return list(questions)

@@ -311,7 +311,8 @@ def flag_answer(
     )
     question = (
         Review.objects.for_org(organization)
-        .filter(flag=flag, decision=Decision.ASK_INFO, answered_at__isnull=True)
+        .unanswered_questions()
+        .filter(flag=flag)
         .order_by("-decided_at", "-pk")
         .first()
     )

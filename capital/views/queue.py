@@ -11,7 +11,7 @@ from django.shortcuts import render
 from fii.access import OrgRequest, staff_view
 
 from ..forms import QueueFilterForm
-from ..selectors import QueueRow, queue_filter_options, queue_rows
+from ..selectors import queue_filter_options, queue_rows
 
 PER_PAGE = 25
 
@@ -26,9 +26,8 @@ def flag_queue(request: OrgRequest) -> HttpResponse:
     """List the flags the filters ask for, 25 a page; a bad filter is shown and left out."""
     form = queue_filter_form(request)
     valid = form.is_valid()
-    rows_of = queue_rows(organization=request.organization, filters=form.filters())
-    page = Paginator(rows_of, PER_PAGE).get_page(request.GET.get("page"))
-    rows = [QueueRow(*values) for values in page.object_list]
+    flags = queue_rows(organization=request.organization, filters=form.filters())
+    page = Paginator(flags, PER_PAGE).get_page(request.GET.get("page"))
     filtered = any(value for key, value in request.GET.items() if key != "page")
-    context: dict[str, Any] = {"form": form, "page": page, "rows": rows, "filtered": filtered}
+    context: dict[str, Any] = {"form": form, "page": page, "filtered": filtered}
     return render(request, "capital/queue.html", context, status=200 if valid else 400)

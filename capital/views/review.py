@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -32,19 +30,16 @@ def _get_flag(request: OrgRequest, flag_id: int) -> Flag:
         raise Http404 from exc
 
 
-def _unbound(flag: Flag, form_class: type[DecisionForm]) -> DecisionForm:
+def _decision_form(flag: Flag, form_class: type[DecisionForm], data: Any = None) -> DecisionForm:
+    """Return the decision's form, bound to ``data`` when given, for the flag as it stands."""
     initial = {"expected_status": flag.status}
     if form_class is ApproveForm:
-        return ApproveForm(initial=initial, is_loan=is_loan_program(flag.program))
-    return form_class(initial=initial)
+        return ApproveForm(data, initial=initial, is_loan=is_loan_program(flag.program))
+    return form_class(data, initial=initial)
 
 
 def _forms(flag: Flag, bound: DecisionForm | None) -> dict[str, DecisionForm]:
-    """Return a form for each decision the flag's status allows, the bound one kept.
-
-    The others are built only if the page writes them: it keeps their HTML (unbound, they
-    depend only on the decision, the flag's status and whether the program lends).
-    """
+    """Return a form for each decision the flag's status allows, the one just posted bound."""
     if not flag.is_live:
         return {}
     forms: dict[str, DecisionForm] = {}
@@ -54,8 +49,7 @@ def _forms(flag: Flag, bound: DecisionForm | None) -> dict[str, DecisionForm]:
         if bound is not None and bound.decision == decision:
             forms[decision] = bound
         else:
-            lazy = SimpleLazyObject(partial(_unbound, flag, form_class))
-            forms[decision] = cast(DecisionForm, lazy)
+            forms[decision] = _decision_form(flag, form_class)
     return forms
 
 
@@ -65,7 +59,6 @@ def _render(
     context = {
         "review": flag_review(organization=request.organization, flag=flag),
         "forms": _forms(flag, bound),
-        "bound": bound.decision if bound is not None else "",
     }
     return render(request, "capital/flag_review.html", context, status=status)
 
@@ -74,9 +67,7 @@ def _bind(request: OrgRequest, flag: Flag) -> DecisionForm | None:
     form_class = DECISION_FORMS.get(request.POST.get("decision", ""))
     if form_class is None:
         return None
-    if form_class is ApproveForm:
-        return ApproveForm(request.POST, is_loan=is_loan_program(flag.program))
-    return form_class(request.POST)
+    return _decision_form(flag, form_class, request.POST)
 
 
 def _decide(request: OrgRequest, flag: Flag, form: DecisionForm) -> None:

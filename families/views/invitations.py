@@ -131,7 +131,7 @@ def _accept_new(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         except services.RosterError as error:
             form.add_error(None, str(error))
         else:
-            login(request, membership.user, backend="fii.auth.ModelBackend")
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             return _joined(request, membership)
     return render(request, "families/invitation_signup.html", context, status=form_status(request))
 

@@ -1,4 +1,7 @@
-"""Groups and families: list, create, edit, move, archive; the people of a household."""
+"""Groups and families: list, create, move, archive; the people of a household.
+
+A family's edit page lives in journals, beside its staff page, which reads its journals.
+"""
 
 from __future__ import annotations
 
@@ -183,49 +186,6 @@ def family_create(request: OrgRequest) -> HttpResponse:
     return render(request, "families/family_form.html", {"form": form}, status=form_status(request))
 
 
-def _family_page(
-    request: OrgRequest,
-    family: Family,
-    form: FamilyForm | None = None,
-    move_form: FamilyMoveForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    org = request.organization
-    context = {
-        "family": family,
-        "form": form or FamilyForm(instance=family, organization=org, prefix="family"),
-        "move_form": move_form
-        or FamilyMoveForm(organization=org, prefix="move", initial={"group": family.group}),
-        "members": list(FamilyMember.objects.for_org(org).filter(family=family)),
-        "accounts": selectors.family_accounts(organization=org, family=family),
-    }
-    return render(request, "families/family_edit.html", context, status=status)
-
-
-@staff_view
-@require_http_methods(["GET", "POST"])
-@_refusing
-def family_edit(request: OrgRequest, family_id: int) -> HttpResponse:
-    org = request.organization
-    family = _family(request, family_id)
-    if request.method != "POST":
-        record_view(request, family, "edit")
-        return _family_page(request, family)
-    form = FamilyForm(request.POST, instance=family, organization=org, prefix="family")
-    if not form.is_valid():
-        family.refresh_from_db()
-        return _family_page(request, family, form=form, status=400)
-    services.family_save(
-        organization=org,
-        actor=request.user,
-        family=form.save(commit=False),
-        changed=form.changed_data,
-        request=request,
-    )
-    messages.success(request, _("Saved."))
-    return redirect("family_edit", org_slug=org.slug, family_id=family.pk)
-
-
 @staff_view
 @require_POST
 @_refusing
@@ -234,7 +194,11 @@ def family_move(request: OrgRequest, family_id: int) -> HttpResponse:
     family = _family(request, family_id)
     form = FamilyMoveForm(request.POST, organization=org, prefix="move")
     if not form.is_valid():
-        return _family_page(request, family, move_form=form, status=400)
+        # The page offers only the organization's active groups: another one was forged or
+        # archived meanwhile, so answer with the reason rather than the whole edit page.
+        reasons = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        back = reverse("family_edit", kwargs={"org_slug": org.slug, "family_id": family.pk})
+        return refused(request, reasons, back, status=400)
     group = form.cleaned_data["group"]
     services.family_move(
         organization=org, actor=request.user, family=family, group=group, request=request

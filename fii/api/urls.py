@@ -11,10 +11,10 @@ from rest_framework.routers import SimpleRouter
 
 from capital.api import DecisionViewSet, FamilyChecklistView, FlagViewSet, LedgerView
 from families.api import FamilyViewSet, GroupViewSet
+from insights.api import FunderSummaryView
 from journals.api import FamilyDataView, GoalViewSet, HelpViewSet, JournalViewSet, ReportingView
 
 from .exceptions import not_found
-from .funders import FunderSummaryView
 
 org_router = SimpleRouter(use_regex_path=False)
 org_router.register("journals", JournalViewSet, basename="api-journal")

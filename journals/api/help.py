@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -17,12 +17,12 @@ from fii.api.fields import IdField, MonthField
 from fii.api.schema import responses
 
 from ..forms import OUTSIDE, HelpForm
-from ..models import HelpExchange, HelpKind
+from ..models import HelpExchange, HelpExchangeQuerySet, HelpKind
 from ..periods import month_start
+from ..selectors import family_neighbours
 from ..services import HelpError, help_confirm, help_record
 
 # The shared read of a family's group; it belongs in journals/selectors.py.
-from ..views.help import _neighbours
 
 
 class FamilyRefOut(serializers.Serializer):
@@ -102,7 +102,8 @@ class HelpViewSet(OwnFamilyViewSet[HelpExchange]):
     lookup_url_kwarg = "help_id"
 
     def scope_to_member(self, queryset: QuerySet[HelpExchange]) -> QuerySet[HelpExchange]:
-        return queryset.filter(Q(giver=self.family) | Q(receiver=self.family))
+        assert isinstance(queryset, HelpExchangeQuerySet)
+        return queryset.involving([self.family])
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "family": self.family}
@@ -136,7 +137,10 @@ class HelpViewSet(OwnFamilyViewSet[HelpExchange]):
         """Record help given or received this month."""
         data = validated(HelpIn, request.data)
         other = OUTSIDE if data["other"] is None else str(data["other"])
-        form = HelpForm({**data, "other": other}, neighbours=_neighbours(self.family))
+        form = HelpForm(
+            {**data, "other": other},
+            neighbours=family_neighbours(organization=self.organization, family=self.family),
+        )
         if not form.is_valid():
             raise form_errors(form)
         with refused_on(HelpError):

@@ -133,7 +133,7 @@ def answers_through_form(
     _refuse_unknown(answers, indicators)
     held = entry.values() if entry is not None else {}
     data = {code: _as_form_text(value) for code, value in {**held, **answers}.items()}
-    form = JournalForm(data, indicators=indicators, for_submit=submit, shown=False)
+    form = JournalForm(data, indicators=indicators, for_submit=submit)
     if not form.is_valid():
         raise serializers.ValidationError({"values": form_errors(form).detail})
     return form.values()

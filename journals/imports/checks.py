@@ -16,8 +16,8 @@ from families.models import Family, Group, household_key
 from fii.models import Organization
 
 from ..catalog import Kind
-from ..forms import normalize_number
 from ..models import Indicator
+from ..numbers import normalize_number
 from ..periods import month_start
 from .files import (
     FAMILIES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -37,7 +37,7 @@ def _help_rows(org: Any, family: Any) -> list[tuple[Any, float, float]]:
     received: dict[Any, float] = defaultdict(float)
     rows = (
         HelpExchange.objects.for_org(org)
-        .filter(Q(giver=family) | Q(receiver=family))
+        .involving([family])
         .values_list("period", "giver_id", "hours")
         .order_by()
     )

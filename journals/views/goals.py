@@ -26,8 +26,8 @@ def _goal(request: OrgRequest, goal_id: int) -> Goal:
 def goal_list(request: OrgRequest) -> HttpResponse:
     org = request.organization
     goals = Goal.objects.for_org(org).filter(family=request.family)
-    open_goals = [g for g in goals if g.status in ("active", "paused")]
-    done = [g for g in goals if g.status not in ("active", "paused")]
+    open_goals = [g for g in goals if g.is_open]
+    done = [g for g in goals if not g.is_open]
     return render(
         request, "journals/goal_list.html", {"open_goals": open_goals, "done_goals": done}
     )

@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from families.models import Family
 from fii.access import OrgRequest, family_view
 
 from ..forms import HelpForm
 from ..models import HelpExchange
 from ..periods import month_start
+from ..selectors import family_neighbours
 from ..services import HelpError, help_confirm, help_record
-
-
-def _neighbours(family: Family) -> list[Family]:
-    if family.group_id is None:
-        return []
-    return list(
-        Family.objects.for_org(family.organization)
-        .active()
-        .filter(group_id=family.group_id)
-        .exclude(pk=family.pk)
-    )
 
 
 @family_view
@@ -35,7 +23,8 @@ def help_list(request: OrgRequest) -> HttpResponse:
     org = request.organization
     family = request.family
     form = HelpForm(
-        request.POST if request.method == "POST" else None, neighbours=_neighbours(family)
+        request.POST if request.method == "POST" else None,
+        neighbours=family_neighbours(organization=org, family=family),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -57,7 +46,7 @@ def help_list(request: OrgRequest) -> HttpResponse:
             return redirect("help_list", org_slug=org.slug)
     rows = (
         HelpExchange.objects.for_org(org)
-        .filter(Q(giver=family) | Q(receiver=family))
+        .involving([family])
         .select_related("giver", "receiver", "recorded_by")
         .order_by("-period", "-created_at")[:100]
     )

@@ -27,6 +27,7 @@ from ..selectors import active_indicators, goals_for, help_rows_for, journal_mon
 from ..services import (
     Held,
     JournalError,
+    SaveResult,
     can_correct,
     journal_save,
     lock_month_entry,
@@ -101,14 +102,9 @@ class JournalPage:
         data: QueryDict | dict[str, str] | None = None,
         submit: bool = True,
         goals: bool = True,
-        shown: bool = True,
     ) -> JournalForm:
         return JournalForm(
-            data,
-            indicators=self.indicators,
-            goals=self.goals if goals else (),
-            for_submit=submit,
-            shown=shown,
+            data, indicators=self.indicators, goals=self.goals if goals else (), for_submit=submit
         )
 
     def goal_notes_posted(self) -> bool:
@@ -142,7 +138,7 @@ class JournalPage:
             goals=self.goals,
         )
 
-    def save(self, form: JournalForm, submit: bool):  # type: ignore[no-untyped-def]
+    def save(self, form: JournalForm, submit: bool) -> SaveResult:
         return journal_save(
             organization=self.org,
             family=self.family,
@@ -230,22 +226,21 @@ def _journal_post(request: OrgRequest, page: JournalPage) -> HttpResponse:
         page.entry is not None and page.entry.is_submitted
     )
     data = page.posted_data()
-    # Validated only: a page that shows it again builds its own (below).
-    form = page.form(data, submit=submit, goals=page.goal_notes_posted(), shown=False)
-    valid = form.is_valid()
-    if submit and not valid:
+    form = page.form(data, submit=submit, goals=page.goal_notes_posted())
+    if submit and not form.is_valid():
         if page.entry is None or not page.entry.is_submitted:
             # Nothing typed is lost by a failed submit.
             page.entry = page.save(form, submit=False).entry
-        form = page.form(data, submit=submit)  # The page shows the goals' fields too.
-        form.is_valid()
+        if not form.goals:
+            form = page.form(data, submit=submit)  # The page shows the goals' fields too.
+            form.is_valid()
         return page.render(form, status=400)
     result = page.save(form, submit=submit)
     return _after_save(request, page, form, result, submit)
 
 
 def _after_save(
-    request: OrgRequest, page: JournalPage, form: JournalForm, result: Any, submit: bool
+    request: OrgRequest, page: JournalPage, form: JournalForm, result: SaveResult, submit: bool
 ) -> HttpResponse:
     org_slug = page.org.slug
     if result.submitted_now:
@@ -300,7 +295,7 @@ def _autosave(page: JournalPage) -> JsonResponse:
         return JsonResponse({"detail": refusal}, status=400)
     if page.entry is not None and page.entry.is_submitted:
         return JsonResponse({"detail": _("This journal is already submitted.")}, status=409)
-    form = page.form(page.posted_data(), submit=False, goals=page.goal_notes_posted(), shown=False)
+    form = page.form(page.posted_data(), submit=False, goals=page.goal_notes_posted())
     form.is_valid()
     result = page.save(form, submit=False)
     period = page.period

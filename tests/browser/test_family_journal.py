@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from fii.models import Role
 from fii.models import UserSession as Session
+from fii.sessions import SessionStore
 from journals.models import EntryStatus, JournalEntry
 from journals.periods import add_months, reporting_period
 from tests import factories as f
@@ -103,7 +104,8 @@ def test_a_draft_survives_the_end_of_a_session(live_server, phone, family_world)
     phone.fill("input[name=income_wages]", "3131")
     phone.fill("input[name=savings_balance]", "77 dollars")
     # The session ends (expired, or logged out elsewhere) before the family saves.
-    Session.objects.all().delete()
+    for key in Session.objects.values_list("session_key", flat=True):
+        SessionStore().delete(key)
     phone.get_by_role("button", name="Save draft").click()
     phone.wait_for_url("**/accounts/login/**")
     log_in(phone, live_server.url, "rivera@example.org")
@@ -117,3 +119,44 @@ def test_a_draft_survives_the_end_of_a_session(live_server, phone, family_world)
     assert entry.status == EntryStatus.DRAFT
     assert entry.income_wages == 3131
     assert entry.draft == {"savings_balance": "77 dollars"}
+
+
+def test_a_shared_phone_never_shows_one_familys_typing_to_another(live_server, phone, family_world):
+    # A second family of the same organization, on the same phone (one browser profile).
+    period, org = family_world["period"], family_world["org"]
+    other_family = f.FamilyFactory(group=family_world["family"].group, name="The Chen household")
+    other = f.UserFactory(email="chen@example.org")
+    f.MembershipFactory(user=other, organization=org, role=Role.FAMILY, family=other_family)
+    url = f"{live_server.url}/o/phone-org/family/journal/{period.year}-{period.month}/"
+    typed = "document.querySelector('input[name=income_wages]').value"
+
+    def keys() -> list[str]:
+        return phone.evaluate(
+            "Object.keys(localStorage).filter(k => k.indexOf('fii-journal:') === 0)"
+        )
+
+    # Rivera types; the session ends before the draft reaches the server.
+    phone.goto(url)
+    log_in(phone, live_server.url, "rivera@example.org")
+    phone.wait_for_url(f"**/family/journal/{period.year}-{period.month}/")
+    phone.fill("input[name=income_wages]", "4242")
+    assert len(keys()) == 1
+    family_key = f"fii-journal:{family_world['user'].pk}:{family_world['family'].pk}:"
+    assert keys()[0].startswith(family_key)
+    for key in Session.objects.values_list("session_key", flat=True):
+        SessionStore().delete(key)
+
+    # Chen signs in on the same phone: Rivera's copy is forgotten, never shown.
+    phone.goto(url)
+    log_in(phone, live_server.url, "chen@example.org")
+    phone.wait_for_url(f"**/family/journal/{period.year}-{period.month}/")
+    assert phone.evaluate(typed) != "4242"
+    other_key = f"fii-journal:{other.pk}:{other_family.pk}:"
+    assert all(k.startswith(other_key) for k in keys())
+    phone.fill("input[name=income_wages]", "5151")
+    assert [k for k in keys() if k.startswith(other_key)]
+
+    # Chen logs out: nothing typed on this phone remains.
+    phone.get_by_role("button", name="Log out").click()
+    phone.wait_for_url("**/accounts/login/**")
+    assert keys() == []

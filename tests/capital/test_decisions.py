@@ -22,6 +22,7 @@ from capital.models import (
 )
 from capital.services import FlagConflict, Terms, flag_decide, flags_refresh
 from fii.models import AuditEvent
+from insights.pipeline import aggregate_organization
 from journals.periods import add_months
 from tests import factories as f
 from tests.capital.test_services import family_frame, night
@@ -452,9 +453,8 @@ def without_tokens(body: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
 
 
-def test_the_parts_the_page_keeps_follow_what_they_show(world_a, flag):
-    """The decision forms are kept by decision, status and kind of program; the trajectory by
-    its figures: another program's or a new journal's page is never an older page's."""
+def test_the_forms_and_trajectory_follow_the_program_the_figures_and_the_language(world_a, flag):
+    """Another program's, a new journal's or another language's page is never an older page's."""
     client = client_for(world_a.staff_user)
     loans = f.ProgramFactory(organization=world_a.org, kind=ProgramKind.BUSINESS_LOAN)
     loan_flag = f.FlagFactory(program=loans, family=flag.family)
@@ -462,8 +462,12 @@ def test_the_parts_the_page_keeps_follow_what_they_show(world_a, flag):
     loan_body = client.get(page(world_a, loan_flag)).content.decode()
     assert "Monthly payments" in grant_body and "Months to repay" not in grant_body
     assert "Months to repay" in loan_body and "Monthly payments" not in loan_body
+    # A loan's own help, linked to its field.
+    assert "Repaid in level monthly instalments." in loan_body
+    assert 'aria-describedby="id_approve-instalments_helptext"' in loan_body
+    assert "1 pays it all at once." in grant_body and "Repaid in level" not in grant_body
     again = client.get(page(world_a, flag)).content.decode()
-    assert without_tokens(again) == without_tokens(grant_body)  # the kept HTML, the same
+    assert without_tokens(again) == without_tokens(grant_body)
 
     f.JournalEntryFactory(family=flag.family, period=dt.date(2030, 1, 1), income_wages=1234.0)
     body = client.get(page(world_a, flag)).content.decode()
@@ -579,14 +583,15 @@ def test_approvals_at_once_never_commit_more_than_the_budget():
     assert committed == Decimal("800")
 
 
-def test_the_review_page_query_count_does_not_grow(world_a, django_assert_max_num_queries):
+def test_the_review_page_query_count_does_not_grow(world_a, django_assert_num_queries):
     flag = world_a.objects["flag"]
     family, neighbour = world_a.objects["family"], world_a.objects["neighbour"]
+    aggregate_organization(organization_id=world_a.org.pk, as_of=dt.date(2024, 7, 15))
     client = client_for(world_a.staff_user)
     client.get(page(world_a, flag))
-    # Session with its user, membership, flag, months, entries, reviews, goals, help, latest
-    # run with its snapshot, budget, and the audit event.
-    with django_assert_max_num_queries(11) as few:
+    # User, membership, flag, the audit event, months with their entries, reviews, goals, help,
+    # latest run, its snapshot of the family, budget.
+    with django_assert_num_queries(11):
         client.get(page(world_a, flag))
     for n in range(20):
         f.GoalFactory(family=family)
@@ -595,10 +600,12 @@ def test_the_review_page_query_count_does_not_grow(world_a, django_assert_max_nu
         old = f.FlagFactory(
             program=flag.program, family=family, status="declined", closed_at=timezone.now()
         )
-        f.ReviewFactory(flag=old, decision="decline", note=f"No {n}")
-    with django_assert_max_num_queries(len(few.captured_queries)):
+        f.ReviewFactory(flag=old, decision="decline", note=f"No {n}", reviewer=world_a.staff_user)
+    with django_assert_num_queries(11):
         body = client.get(page(world_a, flag)).content.decode()
     assert body.count("<strong>Decline</strong>") == 20
+    assert body.count('<p class="help" id="id_approve-') >= 2  # every decision's form, per request
+    assert "Positive deviant" in body  # the family's standing on the run
 
 
 def test_a_start_date_beyond_the_year_2999_is_a_form_error_not_a_crash(world_a, grant, flag):

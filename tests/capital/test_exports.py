@@ -159,3 +159,25 @@ def test_the_decisions_log_lists_who_decided_and_why(world_a):
     assert "The end comes before the start." in response.content.decode()
     empty = client.get(f"/o/{world_a.org.slug}/decisions/?end=2020-01-01").content.decode()
     assert "No decisions in this period." in empty
+
+
+def test_the_decisions_log_query_count_does_not_grow(world_a, django_assert_num_queries):
+    client = client_for(world_a.staff_user)
+    url = f"/o/{world_a.org.slug}/decisions/"
+    client.get(url)
+    # User, membership, count, page.
+    with django_assert_num_queries(4):
+        client.get(url)
+    fund = f.ProgramFactory(organization=world_a.org, kind="group_fund", subject="group")
+    for n in range(15):
+        f.ReviewFactory(
+            flag=f.FlagFactory(
+                program=fund, family=None, group=f.GroupFactory(organization=world_a.org)
+            ),
+            reviewer=world_a.staff_user,
+            note=f"Group {n}",
+        )
+        f.ReviewFactory(flag=world_a.objects["flag"], reviewer=None, note=f"Family {n}")
+    with django_assert_num_queries(4):
+        body = client.get(url).content.decode()
+    assert body.count("<tr><td>") == 25

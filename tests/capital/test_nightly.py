@@ -62,9 +62,9 @@ def test_the_family_page_shows_the_values_of_the_latest_run(world_a, django_asse
     client = client_for(world_a.family_user)
     assert "The nightly review hasn't run yet" in client.get(page).content.decode()
     aggregate_organization(organization_id=world_a.org.pk, as_of=AS_OF)
-    # Session with its user and membership, programs, rules, flags, latest run, snapshot;
-    # then the family's payments, loans and open questions.
-    with django_assert_num_queries(9):
+    # User, membership, open questions, programs, rules, flags, latest run, snapshot;
+    # then the family's payments and loans.
+    with django_assert_num_queries(10):
         body = client.get(page).content.decode()
     assert "Months reported: at least 1: you have 1" in body
     assert "July 15, 2024" in body
@@ -73,15 +73,15 @@ def test_the_family_page_shows_the_values_of_the_latest_run(world_a, django_asse
 
 
 def test_a_flags_standing_is_the_latest_succeeded_runs_snapshot(world_a, world_b):
-    from capital.selectors.review import Standing, _standing
+    from capital.selectors.review import Standing, subject_standing
     from insights.models import FamilySnapshot, GroupSnapshot
 
     flag = world_a.objects["flag"]
     group_flag = Flag(family=None, group=world_a.objects["group"])
     lonely_flag = Flag(family=None, group=None)
-    assert _standing(organization=world_a.org, flag=flag) is None  # no run yet
+    assert subject_standing(organization=world_a.org, flag=flag) is None  # no run yet
     aggregate_organization(organization_id=world_b.org.pk, as_of=AS_OF)
-    assert _standing(organization=world_a.org, flag=flag) is None  # another's run
+    assert subject_standing(organization=world_a.org, flag=flag) is None  # another's run
     aggregate_organization(organization_id=world_a.org.pk, as_of=AS_OF - dt.timedelta(days=1))
     run = aggregate_organization(organization_id=world_a.org.pk, as_of=AS_OF).run
     AggregationRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED)
@@ -89,7 +89,7 @@ def test_a_flags_standing_is_the_latest_succeeded_runs_snapshot(world_a, world_b
     assert latest is not None and latest.as_of == AS_OF - dt.timedelta(days=1)
 
     snap = FamilySnapshot.objects.get(run=latest, family=flag.family)
-    assert _standing(organization=world_a.org, flag=flag) == Standing(
+    assert subject_standing(organization=world_a.org, flag=flag) == Standing(
         as_of=latest.as_of,
         growth_percentile=snap.growth_percentile,
         margin=snap.margin,
@@ -97,9 +97,11 @@ def test_a_flags_standing_is_the_latest_succeeded_runs_snapshot(world_a, world_b
         peer_size=snap.peer_size,
         is_positive_deviant=snap.is_positive_deviant,
     )
-    group = _standing(organization=world_a.org, flag=group_flag)
+    group = subject_standing(organization=world_a.org, flag=group_flag)
     assert group is not None and group.as_of == latest.as_of
     assert group.group_snapshot == GroupSnapshot.objects.get(run=latest, group=group_flag.group)
-    assert _standing(organization=world_a.org, flag=lonely_flag) == Standing(as_of=latest.as_of)
+    assert subject_standing(organization=world_a.org, flag=lonely_flag) == Standing(
+        as_of=latest.as_of
+    )
     FamilySnapshot.objects.filter(run=latest, family=flag.family).delete()
-    assert _standing(organization=world_a.org, flag=flag) == Standing(as_of=latest.as_of)
+    assert subject_standing(organization=world_a.org, flag=flag) == Standing(as_of=latest.as_of)

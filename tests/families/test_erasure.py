@@ -24,7 +24,8 @@ from families.models import (
     Family,
     Invitation,
 )
-from fii.models import ApiToken, AuditEvent, Membership, Role, User
+from fii.models import ApiToken, AuditEvent, Membership, Role, User, UserSession
+from fii.sessions import SessionStore
 from insights.funder.rows import ROW_BUILDERS, funder_tables, table_rows
 from insights.models import FamilySnapshot, GroupSnapshot
 from insights.pipeline import aggregate_organization
@@ -174,6 +175,8 @@ def test_the_familys_accounts_can_no_longer_log_in(world):
     old_email = user.email
     logged_in = client_for(user)
     assert logged_in.get(f"/o/{world.org.slug}/family/").status_code == 200
+    session_key = logged_in.cookies["sessionid"].value
+    assert SessionStore().exists(session_key)
     erasure = request_and_approve(world)
     user.refresh_from_db()
     assert user.email == f"erased-{user.pk}@invalid"
@@ -184,7 +187,10 @@ def test_the_familys_accounts_can_no_longer_log_in(world):
     assert not Membership.objects.filter(user=user, is_active=True).exists()
     assert not User.objects.filter(email=old_email).exists()
     assert erasure.erased_counts["families"]["sessions"] >= 1
-    # The open session is gone, and logging in again does not work.
+    # The open session is gone from the table and from the cache.
+    assert not UserSession.objects.filter(pk=session_key).exists()
+    assert not SessionStore().exists(session_key)
+    # The next request is signed out, and logging in again does not work.
     response = logged_in.get(f"/o/{world.org.slug}/family/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]

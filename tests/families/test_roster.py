@@ -230,6 +230,8 @@ def test_it_will_not_move_a_family_into_an_archived_or_foreign_group(staff, worl
     for group in (archived, world_b.objects["group"]):
         response = staff.post(f"/o/alpha/families/{family.pk}/move/", {"move-group": group.pk})
         assert response.status_code == 400
+        assert "Select a valid choice" in response.content.decode()
+        assert f"/o/alpha/families/{family.pk}/edit/" in response.content.decode()
         family.refresh_from_db()
         assert family.group == world_a.objects["group"]
 

@@ -111,16 +111,18 @@ def redis_server() -> Iterator[RedisServer]:
 @pytest.fixture
 def redis_cache(settings, redis_server: RedisServer) -> RedisServer:  # type: ignore[no-untyped-def]
     """Point the default cache at the private Redis, with the production options."""
+    options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "RETRY_SECONDS": 5}
     settings.CACHES = {
         "default": {
             "BACKEND": "fii.cache.FailSoftRedisCache",
             "LOCATION": redis_server.url,
-            "OPTIONS": {
-                "socket_connect_timeout": 0.5,
-                "socket_timeout": 0.5,
-                "RETRY_SECONDS": 5,
-            },
-        }
+            "OPTIONS": options,
+        },
+        "sessions": {
+            "BACKEND": "fii.cache.FailSoftRedisCache",
+            "LOCATION": redis_server.url.replace("/0", "/1"),
+            "OPTIONS": {**options, "CLEAR_AFTER_OUTAGE": True},
+        },
     }
     return redis_server
 

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from unittest import mock
 from urllib.parse import quote
 
 import psycopg
@@ -123,21 +122,6 @@ def staff(world: World) -> Browser:
 def test_the_settings_keep_connections_and_check_them():
     assert connection.settings_dict["CONN_MAX_AGE"] > 0
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
-
-
-def test_the_check_of_a_kept_connection_sends_no_query_and_sees_a_restart():
-    connection.ensure_connection()
-    assert connection.settings_dict["ENGINE"] == "fii.postgres"
-    no_query = mock.patch.object(psycopg.Connection, "cursor", side_effect=AssertionError)
-    with no_query:
-        assert connection.is_usable() is True
-    assert terminate_backends() >= 1
-    with no_query:
-        assert connection.is_usable() is False
-    connection.close()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        assert cursor.fetchone() == (1,)
 
 
 def test_the_next_request_after_a_restart_succeeds(staff: Browser, world: World):

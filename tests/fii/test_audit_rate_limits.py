@@ -66,7 +66,7 @@ def shared_cache(settings) -> Iterator[redis.Redis]:  # type: ignore[no-untyped-
     except redis.RedisError:
         pytest.skip(f"no Redis at {REDIS_URL}")
     raw.flushdb()
-    settings.CACHES = {"default": redis_cache_settings(REDIS_URL)}
+    settings.CACHES = {**settings.CACHES, "default": redis_cache_settings(REDIS_URL)}
     yield raw
     raw.flushdb()
 
@@ -74,7 +74,7 @@ def shared_cache(settings) -> Iterator[redis.Redis]:  # type: ignore[no-untyped-
 def another_process(settings) -> None:  # type: ignore[no-untyped-def]
     """Drop this process's cache clients, as a second worker would start without them."""
     before = caches["default"]
-    settings.CACHES = {"default": redis_cache_settings(REDIS_URL)}
+    settings.CACHES = {**settings.CACHES, "default": redis_cache_settings(REDIS_URL)}
     assert caches["default"] is not before
 
 

@@ -150,6 +150,36 @@ def test_stipends_page_shows_earned_and_paid(family):
     assert "100.00 USD" in body
 
 
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        # The user and the membership, then the page's own reads: the goals; the group's
+        # families and the help; the stipends' totals and rows.
+        ("/o/alpha/family/goals/", 3),
+        ("/o/alpha/family/help/", 4),
+        ("/o/alpha/family/stipends/", 4),
+    ],
+)
+def test_the_family_lists_keep_their_query_count(
+    family, world_a, url, queries, django_assert_num_queries
+):
+    fam, neighbour = world_a.objects["family"], world_a.objects["neighbour"]
+    for n in range(1, 9):
+        f.GoalFactory(family=fam, status=GoalStatus.ACHIEVED if n % 2 else GoalStatus.ACTIVE)
+        f.HelpExchangeFactory(giver=neighbour, receiver=fam, note=f"Help {n}")
+        entry = f.JournalEntryFactory(family=fam, period=dt.date(2023, n, 1))
+        f.StipendFactory(entry=entry)
+    with django_assert_num_queries(queries):
+        body = family.get(url).content.decode()
+    # Every row is there: the eight new ones, and the world's own help and stipend.
+    row, rows = {
+        "/o/alpha/family/goals/": ("Save for goal", 8),
+        "/o/alpha/family/help/": ('<span class="muted">Help ', 8),
+        "/o/alpha/family/stipends/": ('<td class="num">100.00 USD</td>', 9),
+    }[url]
+    assert body.count(row) == rows
+
+
 def test_the_dashboard_draws_charts_and_says_how_income_moved(family, world_a):
     fam = world_a.objects["family"]
     for month, wages in [(7, 2300), (8, 2500)]:

@@ -13,6 +13,7 @@ from journals.models import (
     JournalRevision,
     Stipend,
 )
+from tests import factories as f
 from tests.conftest import build_world, client_for
 from tests.data import JOURNAL_ANSWERS
 
@@ -71,10 +72,8 @@ def test_a_failed_submit_loses_nothing_and_says_what_to_fix(family, world_a):
     assert "Some answers need attention" in body
     assert "Ensure this value is greater than or equal to 0" in body
     assert "Please answer this; 0 is fine." in body
-    assert (
-        'aria-describedby="id_debt_total_help id_debt_total_error"' in body
-        or 'id="id_debt_total_error"' in body
-    )
+    assert 'aria-describedby="id_debt_total_helptext id_debt_total_error"' in body
+    assert '<p class="error" id="id_debt_total_error">Ensure this value' in body
     entry = JournalEntry.objects.get(family=world_a.objects["family"], period=dt.date(2024, 7, 1))
     assert entry.status == EntryStatus.DRAFT
     assert entry.draft == {"debt_total": "-5"}
@@ -211,6 +210,69 @@ def test_it_answers_absurd_and_hostile_values_with_form_errors(family):
 
 
 @freeze_time("2024-07-05 17:00")
+def test_each_question_shows_its_label_control_help_and_errors(family):
+    body = family.post(JULY, {**answers(income_wages="12a"), "action": "submit"}).content.decode()
+    assert (
+        '<div class="field has-error">\n  <label for="id_income_wages">Wages and salaries</label>'
+        in body
+    )
+    assert (
+        'aria-invalid="true" aria-describedby="id_income_wages_helptext id_income_wages_error"'
+        ' id="id_income_wages">' in body
+    )
+    assert '<p class="help" id="id_income_wages_helptext">Take-home pay' in body
+    assert '<p class="error" id="id_income_wages_error">Enter a number.</p>' in body
+    # A question answered well has its help, and no error.
+    assert 'aria-describedby="id_income_business_helptext" id="id_income_business">' in body
+    assert 'id="id_income_business_error"' not in body
+
+
+@freeze_time("2024-07-05 17:00")
+def test_a_radio_question_is_a_fieldset_described_by_its_help_and_errors(family, world_a):
+    code = f.IndicatorFactory(
+        organization=world_a.org, kind="yesno", max_value=1, help_en="Any lesson counts."
+    ).code
+    body = family.post(JULY, {**answers(), code: "7", "action": "submit"}).content.decode()
+    assert (
+        f'<fieldset class="field radio-field has-error" id="id_{code}"'
+        f' aria-describedby="id_{code}_helptext id_{code}_error">' in body
+    )
+    assert f'<p class="help" id="id_{code}_helptext">Any lesson counts.</p>' in body
+    assert f'<p class="error" id="id_{code}_error">Select a valid choice.' in body
+    assert (
+        f'<label><input type="radio" name="{code}" value="1" id="id_{code}_0"'
+        ' aria-invalid="true"> Yes</label>' in body
+    )
+    # A radio question with neither help nor error is described by nothing.
+    assert (
+        '<fieldset class="field radio-field" id="id_health_insured">\n'
+        "  <legend>Everyone has health coverage</legend>" in body
+    )
+
+
+@freeze_time("2024-07-05 17:00")
+def test_it_escapes_what_the_catalog_and_the_family_typed(family, world_a):
+    code = f.IndicatorFactory(
+        organization=world_a.org, label_en="<b>Garden</b>", help_en="<em>kg</em>"
+    ).code
+    data = {**answers(), code: "<script>x</script>", "action": "submit"}
+    body = family.post(JULY, data).content.decode()
+    assert "<b>Garden</b>" not in body and "<em>kg</em>" not in body and "<script>x" not in body
+    assert f'<label for="id_{code}">&lt;b&gt;Garden&lt;/b&gt;</label>' in body
+    assert f'<p class="help" id="id_{code}_helptext">&lt;em&gt;kg&lt;/em&gt;</p>' in body
+    assert 'value="&lt;script&gt;x&lt;/script&gt;"' in body
+
+
+@freeze_time("2024-07-05 17:00")
+def test_the_questions_are_asked_in_the_familys_language(family, world_a):
+    world_a.family_user.language = "es"
+    world_a.family_user.save()
+    body = family.get(JULY).content.decode()
+    assert '<label for="id_income_wages">Sueldos y salarios</label>' in body
+    assert "<legend>Hay cuentas atrasadas</legend>" in body
+
+
+@freeze_time("2024-07-05 17:00")
 def test_goal_progress_from_inside_the_journal_is_kept(family, world_a):
     goal = world_a.objects["goal"]
     family.post(JULY, {**answers(), f"goal_{goal.pk}": "Sold 20 tamales <b>", "action": "submit"})  # type: ignore[attr-defined]
@@ -286,21 +348,39 @@ def test_twenty_concurrent_submits_make_exactly_one_entry():
 
 @freeze_time("2024-07-05 17:00")
 def test_the_journal_keeps_its_query_count(family, django_assert_num_queries):
-    # Session with its user and membership, the month and last month's entries (one query),
-    # indicators, goals, help exchanges.
+    # The user and the membership (with its organization and family), the month and last
+    # month's entries (one query), the indicators, the open goals, the month's help.
+    with django_assert_num_queries(6):
+        assert family.get(JULY).status_code == 200
+    # The indicators come from the cache until the catalog changes.
     with django_assert_num_queries(5):
         assert family.get(JULY).status_code == 200
-    # The process keeps its copy of the indicators until they change.
-    with django_assert_num_queries(4):
-        assert family.get(JULY).status_code == 200
-    # Session with its user and membership; then, in the transaction (a savepoint inside the
-    # test's), the month's entry read locked, the entry's creation (savepoint, insert,
-    # release) and the update (no goal note typed: no goals).
-    with django_assert_num_queries(8):
+    # The user and the membership; then, in the transaction (a savepoint inside the test's),
+    # the month's entry read locked, its creation (savepoint, insert, release) and the update
+    # (no goal note typed: no goals).
+    with django_assert_num_queries(9):
         assert family.post(JULY + "autosave/", answers()).status_code == 200
     # Once the entry is there: the locked read finds it, and the save does not read it again.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert family.post(JULY + "autosave/", answers()).status_code == 200
+
+
+@freeze_time("2024-07-05 17:00")
+def test_saving_a_draft_and_submitting_keep_their_query_counts(family, django_assert_num_queries):
+    family.get(JULY)  # the indicators are cached from here on
+    # The user and the membership; the savepoint, the locked read, the entry's creation
+    # (savepoint, insert, release), the update, the release.
+    with django_assert_num_queries(9):
+        assert family.post(JULY, {**answers(), "action": "draft"}).status_code == 302
+    with django_assert_num_queries(6):
+        assert family.post(JULY, {**answers(), "action": "draft"}).status_code == 302
+    # Submitting the draft: the same, and the stipend's insert in a savepoint.
+    with django_assert_num_queries(9):
+        assert family.post(JULY, {**answers(), "action": "submit"}).status_code == 302
+    # A correction keeps the earlier values in a revision.
+    with django_assert_num_queries(7):
+        response = family.post(JULY, {**answers(income_wages="1"), "action": "submit"})
+        assert response.status_code == 302
 
 
 @pytest.mark.django_db(transaction=True)
@@ -325,3 +405,31 @@ def test_an_entry_is_held_only_inside_the_transaction_that_locked_it():
         saved = journal_save(**month, actor=None, values={}, submit=False, held=held)
         assert saved.created and lock_month_entry(**month).entry == saved.entry
     assert JournalEntry.objects.filter(family=world.objects["family"]).count() >= 1
+
+
+def test_create_or_read_returns_the_row_a_unique_constraint_found(world_a):
+    from django.db import IntegrityError
+
+    from journals.services import _create_or_read
+
+    entry = world_a.objects["entry"]
+    Stipend.objects.filter(entry=entry).delete()
+    fields = {
+        "organization": world_a.org,
+        "family_id": entry.family_id,
+        "period": entry.period,
+        "entry": entry,
+        "amount": 100,
+    }
+    first, created = _create_or_read(Stipend, lambda: None, **fields)
+    assert created
+    again, created = _create_or_read(
+        Stipend, lambda: Stipend.objects.filter(entry=entry).first(), **fields
+    )
+    assert (again, created) == (first, False)
+    assert Stipend.objects.filter(entry=entry).count() == 1
+    # An integrity error with no row to read (here: a negative amount) is not hidden.
+    with pytest.raises(IntegrityError):
+        _create_or_read(
+            Stipend, lambda: None, **{**fields, "period": dt.date(2024, 5, 1), "amount": -1}
+        )

@@ -9,11 +9,10 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-# The shared computation behind the funder home page; it belongs in insights/selectors.py.
-from insights.views import _summaries
+from fii.api.base import FunderAPIView
+from fii.api.schema import responses
 
-from .base import FunderAPIView
-from .schema import responses
+from .funder import organization_summaries
 
 
 class OrganizationSummaryOut(serializers.Serializer):
@@ -42,4 +41,5 @@ class FunderSummaryView(FunderAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Show each funded organization's anonymized summary."""
         organizations = list(self.funder.organizations.order_by("name"))
-        return Response(FunderSummaryOut({"organizations": _summaries(organizations)}).data)
+        summaries = organization_summaries(organizations=organizations)
+        return Response(FunderSummaryOut({"organizations": summaries}).data)

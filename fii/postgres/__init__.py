@@ -1,1 +1,0 @@
-"""PostgreSQL as Django's backend, with a health check that sends no query (base.py)."""
