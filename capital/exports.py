@@ -1,30 +1,20 @@
 """Spreadsheets of the queue, the decisions and the ledger, as CSV or XLSX.
 
-Every cell is made safe first: a text that a spreadsheet would run as a formula (it starts with
-=, +, -, @ or a tab) is prefixed with an apostrophe, and control characters that XLSX cannot
-hold are dropped. Odd data never fails an export.
+The files are written by ``fii.exports``, which makes every cell safe to open; odd data never
+fails an export.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import math
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
+from fii.exports import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 
 from .models import Disbursement, Flag, Repayment, Review
 from .selectors import LoanLine
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MAX_CELL = 32_000  # XLSX holds at most 32,767 characters in a cell
 
 
 @dataclass
@@ -36,28 +26,15 @@ class Table:
     rows: Iterable[list[Any]]
 
 
-def safe_text(value: str) -> str:
-    text = CONTROL.sub("", value)[:MAX_CELL]
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def cell(value: Any) -> Any:
-    """Return a value a spreadsheet stores as it is: numbers stay numbers, text is defused."""
-    if value is None:
-        return ""
+    """Return a value as these spreadsheets show it: yes or no, dates and UTC times as text."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else ""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else ""
-    if isinstance(value, int):
-        return value
     if isinstance(value, dt.datetime):
         return value.replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return safe_text(str(value))
+    return value
 
 
 def _name(obj: Any) -> str:
@@ -232,34 +209,23 @@ def ledger_table(
 # --- the files -----------------------------------------------------------------------------------
 
 
-def _counted(rows: Iterable[list[Any]], counter: list[int]) -> Iterator[list[Any]]:
-    for row in rows:
+def _counted(table: Table, counter: list[int]) -> Iterator[list[Any]]:
+    """Yield the headers, then the rows as they are read, counting them."""
+    yield table.headers
+    for row in table.rows:
         counter[0] += 1
         yield [cell(value) for value in row]
 
 
 def to_csv(table: Table, counter: list[int]) -> bytes:
-    """Return the table as UTF-8 CSV with a byte-order mark, which spreadsheets read right."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.headers)
-    writer.writerows(_counted(table.rows, counter))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(_counted(table, counter))
 
 
 def to_xlsx(table: Table, counter: list[int]) -> bytes:
-    """Return the table as one worksheet of an XLSX workbook."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=table.title)
-    sheet.append(table.headers)
-    for row in _counted(table.rows, counter):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(_counted(table, counter), title=table.title)
 
 
 WRITERS: dict[str, tuple[Callable[[Table, list[int]], bytes], str]] = {
-    "csv": (to_csv, "text/csv; charset=utf-8"),
-    "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": (to_csv, CSV_TYPE),
+    "xlsx": (to_xlsx, XLSX_TYPE),
 }

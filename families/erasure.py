@@ -19,6 +19,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
@@ -203,9 +204,10 @@ COUNT_LABELS: dict[str, Any] = {
     "api_tokens": gettext_lazy("API tokens deleted"),
     "sessions": gettext_lazy("Sessions ended"),
     "decline_reasons": gettext_lazy("Reasons of earlier declines removed"),
-    "import_files": gettext_lazy("Import files where the name was replaced"),
+    "import_files": gettext_lazy("Import files the household's rows were taken out of"),
     "audit_details": gettext_lazy("Audit log details cleaned"),
     "audit_addresses": gettext_lazy("Audit log entries without their IP address now"),
+    "admin_log": gettext_lazy("Admin log entries without names now"),
 }
 
 
@@ -223,6 +225,8 @@ def family_erase(*, organization: Organization, family: Family) -> dict[str, dic
     family = Family.objects.for_org(organization).select_for_update().get(pk=family.pk)
     secrets = _personal_values(organization, family)
     users = _family_users(organization, family)
+    # Before anything is deleted: the admin log names objects by id, deleted ones too.
+    linked = _linked_objects(family, [u.pk for u in users["erase"]])
     counts: dict[str, int] = {}
     counts["family"] = _erase_family_row(family)
     counts["household_members"] = _delete_all(
@@ -256,9 +260,9 @@ def family_erase(*, organization: Organization, family: Family) -> dict[str, dic
         .exclude(ip_address=None)
         .update(ip_address=None)
     )
-    scrub_admin_log(Family, [family.pk])
-    scrub_admin_log(FamilyMember, secrets["member_ids"])
-    scrub_admin_log(User, [u.pk for u in users["erase"]])
+    # An account used elsewhere keeps its address and name in the operator's log.
+    shared = {v.strip() for u in users["shared"] for v in (u.email, u.name)}
+    counts["admin_log"] = _scrub_admin_log(linked, [s for s in secrets["names"] if s not in shared])
     out: dict[str, dict[str, int]] = {"families": counts}
     for receiver, result in family_erased.send(
         sender=Family, family=family, organization=organization
@@ -269,30 +273,39 @@ def family_erase(*, organization: Organization, family: Family) -> dict[str, dic
 
 
 def _personal_values(organization: Organization, family: Family) -> dict[str, Any]:
-    """Collect the values an audit detail or an import file might have copied."""
+    """Collect the values a copy (an audit detail, an import file, the admin log) might hold.
+
+    "names" are the family's, its members' and its accounts' names and addresses; "all" adds
+    the members' schools, which other families share.
+    """
     members = list(FamilyMember.objects.for_org(organization).filter(family=family))
-    values: set[str] = {m.first_name for m in members} | {m.school for m in members}
+    names: set[str] = {m.first_name for m in members}
     accounts = User.objects.filter(
         memberships__organization=organization, memberships__family=family
     ).values_list("email", "name")
     for email, name in accounts:
-        values |= {email, name}
-    values |= set(
+        names |= {email, name}
+    names |= set(
         Invitation.objects.for_org(organization)
         .filter(family=family)
         .values_list("email", flat=True)
     )
-    values |= set(
+    names |= set(
         Consent.objects.for_org(organization)
         .filter(family=family)
         .values_list("agreed_by", flat=True)
     )
-    out: dict[str, Any] = {"member_ids": [m.pk for m in members]}
+    out: dict[str, Any] = {}
     if not family.is_erased:
-        values.add(family.name)
+        names.add(family.name)
         out["family_name"] = family.name
-    out["all"] = sorted(v.strip() for v in values if len(v.strip()) >= MIN_SCRUB_LENGTH)
+    out["names"] = _usable(names)
+    out["all"] = _usable(names | {m.school for m in members})
     return out
+
+
+def _usable(values: set[str]) -> list[str]:
+    return sorted({v.strip() for v in values if len(v.strip()) >= MIN_SCRUB_LENGTH})
 
 
 def _family_users(organization: Organization, family: Family) -> dict[str, list[User]]:
@@ -371,9 +384,23 @@ def _json_forms(value: str) -> set[str]:
     return {value, json.dumps(value)[1:-1]}
 
 
+def _mentions(fields: Iterable[str], secrets: Iterable[str]) -> Q:
+    """Match rows whose fields may hold a secret however it is spaced: its longest word."""
+    match = Q()
+    for secret in secrets:
+        for form in _json_forms(max(secret.split(), key=len)):
+            for field in fields:
+                match |= Q(**{f"{field}__icontains": form})
+    return match
+
+
 def _words(secrets: Iterable[str]) -> re.Pattern[str]:
-    """Match any of the secrets as whole words, in any case: "Ana" is not in "banana"."""
-    alternatives = "|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True))
+    """Match any of the secrets as whole words, in any case and spacing.
+
+    "Ana" is not in "banana"; "BRENNAN  FAMILY" and "brennan_family.csv" hold "Brennan Family".
+    """
+    spaced = (r"[\s_-]+".join(map(re.escape, s.split())) for s in secrets)
+    alternatives = "|".join(sorted(spaced, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
@@ -398,13 +425,10 @@ def _scrub_audit(organization: Organization, secrets: list[str]) -> int:
     """
     if not secrets:
         return 0
-    match = Q()
-    for secret in secrets:
-        for form in _json_forms(secret):
-            match |= Q(detail__icontains=form)
     words = _words(secrets)
     changed = 0
-    for event in AuditEvent.objects.for_org(organization).filter(match).only("pk", "detail"):
+    events = AuditEvent.objects.for_org(organization).filter(_mentions(["detail"], secrets))
+    for event in events.only("pk", "detail"):
         detail = _scrub_value(event.detail, words, lambda _text: ERASED)
         if detail != event.detail:
             AuditEvent.objects.filter(pk=event.pk).update(detail=detail)
@@ -412,53 +436,170 @@ def _scrub_audit(organization: Organization, secrets: list[str]) -> int:
     return changed
 
 
-def _scrub_csv(text: str, name: str, replacement: str) -> tuple[str, bool]:
-    key = household_key(name)
+# Kept import files -------------------------------------------------------------------------
+
+
+def _drop_household_rows(text: str, key: str, words: re.Pattern[str]) -> str:
+    """Return the CSV text with each row naming the household blank, by the import's key.
+
+    A blank row keeps the rows after it at the numbers the job's report gives them. A file
+    the csv module cannot read has no rows to take out: it goes whole if it names the
+    household anywhere.
+    """
     try:
         rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error:  # a file the import refused as unreadable: nothing was read from it
-        return text, False
-    hit = False
-    for row in rows:
-        for i, cell in enumerate(row):
-            if household_key(cell) == key:
-                row[i], hit = replacement, True
-    if not hit:
-        return text, False
+    except csv.Error:
+        return "" if words.search(text) else text
+    body = [[] if any(household_key(cell) == key for cell in row) else row for row in rows[1:]]
+    if body == rows[1:]:
+        return text
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue(), True
+    csv.writer(out, lineterminator="\n").writerows([*rows[:1], *body])
+    return out.getvalue()
 
 
 def _scrub_imports(organization: Organization, name: str, family: Family) -> int:
-    """Rename the household in stored import files and in their reports' texts."""
-    if len(name.strip()) < MIN_SCRUB_LENGTH:
+    """Take the household's rows out of kept import files, and its name out of the rest.
+
+    Rows are matched by the household key the import itself uses, so that a file spelling the
+    name otherwise ("BRENNAN  FAMILY") cannot bring the family back when a rejected import is
+    retried skipping its bad rows. Reports and file names get the erased name instead.
+    """
+    name = name.strip()
+    if len(name) < MIN_SCRUB_LENGTH:
         return 0
-    replacement = erased_family_name(family)
-    words = _words([name.strip()])
-    match = Q(families_csv__icontains=name) | Q(journals_csv__icontains=name)
-    for form in _json_forms(name):
-        match |= Q(report__icontains=form)
+    key, words = household_key(name), _words([name])
+
+    def rename(text: str) -> str:
+        return words.sub(erased_family_name(family), text)
+
+    kept = ~Q(families_csv="") | ~Q(journals_csv="")
+    named = _mentions(["report", "families_filename", "journals_filename"], [name])
     changed = 0
-    for job in ImportJob.objects.for_org(organization).filter(match):
-        families_csv, a = _scrub_csv(job.families_csv, name, replacement)
-        journals_csv, b = _scrub_csv(job.journals_csv, name, replacement)
-        report = _scrub_value(job.report, words, lambda text: words.sub(replacement, text))
-        if a or b or report != job.report:
-            job.families_csv, job.journals_csv, job.report = families_csv, journals_csv, report
-            job.save(update_fields=["families_csv", "journals_csv", "report"])
+    for job in ImportJob.objects.for_org(organization).filter(kept | named):
+        scrubbed = {
+            "families_csv": _drop_household_rows(job.families_csv, key, words),
+            "journals_csv": _drop_household_rows(job.journals_csv, key, words),
+            "families_filename": rename(job.families_filename)[:200],
+            "journals_filename": rename(job.journals_filename)[:200],
+            "report": _scrub_value(job.report, words, rename),
+        }
+        fields = [field for field, value in scrubbed.items() if value != getattr(job, field)]
+        if fields:
+            for field in fields:
+                setattr(job, field, scrubbed[field])
+            job.save(update_fields=fields)
             changed += 1
     return changed
 
 
-def scrub_admin_log(model: type[models.Model], pks: Iterable[Any]) -> int:
-    """Blank the names Django's admin log kept of these objects (its object_repr)."""
-    ids = [str(pk) for pk in pks]
-    if not ids:
-        return 0
-    content_type = ContentType.objects.get_for_model(model)
-    return (
-        LogEntry.objects.filter(content_type=content_type, object_id__in=ids)
-        .exclude(object_repr=ERASED)
-        .update(object_repr=ERASED)
-    )
+# Django's admin log ------------------------------------------------------------------------
+
+# How far a row may be from the family or an account to be theirs: a repayment is one
+# through its loan (two foreign keys).
+MAX_HOPS = 3
+
+
+def _lookups_to(
+    model: type[models.Model], targets: set[type[models.Model]], hops: int
+) -> list[tuple[str, type[models.Model]]]:
+    """Return each lookup from the model to one of the targets along foreign keys."""
+    found: list[tuple[str, type[models.Model]]] = []
+    for field in model._meta.concrete_fields:
+        target = field.related_model
+        if not field.is_relation or not isinstance(target, type):
+            continue
+        if target in targets:
+            found.append((field.name, target))
+        elif hops > 1:
+            found += [
+                (f"{field.name}__{lookup}", end)
+                for lookup, end in _lookups_to(target, targets, hops - 1)
+            ]
+    return found
+
+
+def _linked_objects(family: Family, user_ids: list[int]) -> dict[type[models.Model], list[str]]:
+    """Return the ids, as the admin log writes them, of the family's and its accounts' rows.
+
+    Every model of every app whose foreign keys lead to the family or one of the accounts:
+    members, memberships, journals, flags, loans and their repayments, e-mail addresses...
+    Only models the log has entries of are read.
+    """
+    roots: dict[type[models.Model], list[Any]] = {Family: [family.pk], User: user_ids}
+    linked = {model: [str(pk) for pk in pks] for model, pks in roots.items()}
+    logged = set(LogEntry.objects.values_list("content_type", flat=True).distinct())
+    for model in apps.get_models():
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        if model in roots or content_type.pk not in logged:
+            continue
+        match = Q()
+        for lookup, target in _lookups_to(model, set(roots), MAX_HOPS):
+            match |= Q(**{f"{lookup}__in": roots[target]})
+        if match:
+            pks = model._base_manager.filter(match).values_list("pk", flat=True)
+            linked[model] = [str(pk) for pk in pks]
+    return linked
+
+
+def _without_object_names(message: str) -> str:
+    """Return an admin change message with the names of the objects it lists erased."""
+    if not message:
+        return message
+    try:
+        actions = json.loads(message)
+    except ValueError:
+        return ""  # a message written as text may say anything about the object
+    if not isinstance(actions, list):
+        return ""
+    erased = _scrub_object_key(actions)
+    return message if erased == actions else json.dumps(erased)
+
+
+def _scrub_object_key(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_scrub_object_key(v) for v in value]
+    if isinstance(value, dict):
+        return {k: ERASED if k == "object" else _scrub_object_key(v) for k, v in value.items()}
+    return value
+
+
+def _without_words(message: str, words: re.Pattern[str]) -> str:
+    """Return an admin change message with the erased values in it replaced."""
+    try:
+        actions = json.loads(message)
+    except ValueError:
+        return words.sub(ERASED, message)
+    scrubbed = _scrub_value(actions, words, lambda text: words.sub(ERASED, text))
+    return message if scrubbed == actions else json.dumps(scrubbed)
+
+
+def _scrub_admin_log(linked: dict[type[models.Model], list[str]], secrets: list[str]) -> int:
+    """Take the family's names out of Django's admin log; return how many entries changed.
+
+    An entry about a row of the family or its accounts loses the row's name and the names of
+    the inline rows its message lists. Any other entry holding an erased value as whole words
+    gets `[erased]` in its place: the log is the operator's, across organizations, and a name
+    there is only a copy.
+    """
+    ours, keys = Q(), set()
+    for model, ids in linked.items():
+        if ids:
+            content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+            ours |= Q(content_type=content_type, object_id__in=ids)
+            keys |= {(content_type.pk, pk) for pk in ids}
+    words = _words(secrets) if secrets else None
+    entries = LogEntry.objects.filter(ours | _mentions(["object_repr", "change_message"], secrets))
+    changed = 0
+    for entry in entries.only(
+        "pk", "content_type_id", "object_id", "object_repr", "change_message"
+    ):
+        name, message = entry.object_repr, entry.change_message
+        if (entry.content_type_id, entry.object_id) in keys:
+            name, message = ERASED, _without_object_names(message)
+        if words is not None:
+            name, message = words.sub(ERASED, name), _without_words(message, words)
+        if (name, message) != (entry.object_repr, entry.change_message):
+            LogEntry.objects.filter(pk=entry.pk).update(object_repr=name, change_message=message)
+            changed += 1
+    return changed

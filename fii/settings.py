@@ -119,9 +119,9 @@ TEMPLATES = [
 # ------------------------------------------------------------------------------------------
 # Database  https://docs.djangoproject.com/en/5.2/ref/settings/#databases
 # ------------------------------------------------------------------------------------------
-# Persistent connections: a new PostgreSQL connection costs about 5.7 ms on our machine class,
-# which cut a simple page from 511 to 157 requests/s. Django checks a kept connection before a
-# request uses it (CONN_HEALTH_CHECKS), so a restarted server costs no failed page.
+# Keep each connection for CONN_MAX_AGE seconds instead of opening one per request, and check
+# it before a request uses it (CONN_HEALTH_CHECKS): after a database restart the next request
+# opens a new connection instead of failing.
 # https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
 DATABASES = {
     "default": dj_database_url.config(
@@ -131,10 +131,10 @@ DATABASES = {
     )
 }
 POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-# Values sent apart from the SQL, and a statement prepared on the server from its second run on
-# a connection: the server parses and plans it once per connection instead of on every request
-# (about half of its CPU per page, benchmarks/pages.py). Behind PgBouncer in transaction mode
-# (before 1.21's max_prepared_statements), set DB_PREPARED_STATEMENTS=0.
+# Send values apart from the SQL, and prepare a statement on the server from its second run on
+# a connection, so that PostgreSQL parses and plans it once per connection (docs/benchmarks.md).
+# Behind PgBouncer in transaction mode (before 1.21's max_prepared_statements), set
+# DB_PREPARED_STATEMENTS to 0.
 # https://docs.djangoproject.com/en/5.2/ref/databases/#server-side-parameters-binding
 if POSTGRES and env_bool("DB_PREPARED_STATEMENTS", default=True):
     DATABASES["default"].setdefault("OPTIONS", {}).update(

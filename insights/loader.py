@@ -1,11 +1,10 @@
 """Read what the nightly run needs, column by column, never one ORM object per row.
 
-On PostgreSQL every read is one ``COPY (SELECT ...) TO STDOUT (FORMAT binary)`` streamed into
-numpy (see insights/pgcopy.py): selecting only the needed float columns and parsing the stream as
-one array is the floor measured on our machine class, where
-``pandas.read_sql`` was 7x slower and took 5x the memory. On SQLite (the embedded default, small
-by nature) the same queryset is fetched with ``values_list``. Both paths return the same columns
-with the same dtypes.
+This is the nightly run's bulk data path. On PostgreSQL every read is one
+``COPY (SELECT ...) TO STDOUT (FORMAT binary)`` of the queryset's own SQL, with only the needed
+columns, streamed into numpy and parsed as one array (insights/pgcopy.py). On SQLite (the
+embedded default, small by nature) the same queryset is fetched with ``values_list``. Both paths
+return the same columns with the same dtypes.
 """
 
 from __future__ import annotations

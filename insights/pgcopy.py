@@ -4,7 +4,7 @@ Pure functions: bytes and arrays in, arrays and bytes out; no database.
 
 Reading. When every selected value has a fixed width (``fixed_width_select`` replaces NULL by a
 sentinel in SQL and pads text), every row of the stream has the same length, so the whole
-stream is one numpy structured array: parsing 3.6 million rows takes a fraction of a second.
+stream is parsed as one numpy structured array.
 Writing. Rows are laid out side by side in a byte matrix; the bytes of NULL values and of the
 unused tail of text are dropped with one boolean mask, leaving exactly the variable-length rows.
 

@@ -6,7 +6,6 @@ through ``insights.anonymize``; the views only choose rows, format them and draw
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from fii.access import OrgRequest, funder_view
 from fii.audit import audit_denied, audit_event
+from fii.exports import csv_download
 from fii.models import Organization
 
 from . import charts
@@ -365,14 +365,10 @@ def funder_export(request: OrgRequest, table: str, org_slug: str | None = None) 
         name = f"{funder.slug}-{table}.csv"
     tables = funder_tables(organizations=organizations)
     rows = table_rows(tables, table, organization=org_slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
     columns = export_columns(rows) or ["organization"]
-    writer = csv.writer(response)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_value(row.get(c)) for c in columns])
+    cells = ([_csv_value(row.get(c)) for c in columns] for row in rows)
+    response = csv_download([columns, *cells], filename=name)
+    response["Cache-Control"] = "private, no-store"
     # An export of one organization's figures is in that organization's log (its admins see
     # which funder took them); one across all funded organizations is an operator's event.
     audit_event(

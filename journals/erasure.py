@@ -7,8 +7,6 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
-from families.erasure import scrub_admin_log
-
 from .models import Goal, GoalUpdate, HelpExchange, JournalEntry
 
 
@@ -20,7 +18,6 @@ def erase_family_text(sender: Any, family: Any, organization: Any, **kwargs: Any
     Help notes go on every exchange the family took part in, whoever wrote them.
     """
     goals = Goal.objects.for_org(organization).filter(family=family)
-    scrub_admin_log(Goal, goals.values_list("pk", flat=True))
     help_rows = HelpExchange.objects.for_org(organization).filter(
         Q(giver=family) | Q(receiver=family) | Q(recorded_by=family)
     )

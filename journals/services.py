@@ -260,8 +260,9 @@ def journal_save(
 
     A draft keeps valid answers in their columns and exactly what was typed in `invalid`.
     Submitting twice, or twenty times at once, leaves one entry; a correction of a submitted
-    entry keeps the earlier values in a JournalRevision. A caller that has read the catalog
-    already (the journal page) passes its `indicators` rather than have it read again.
+    entry keeps the earlier values in a JournalRevision. `indicators` (the catalog
+    the values are checked against) defaults to every indicator of the organization; the
+    journal page passes the ones its form asked.
 
     It runs in a transaction of its own, unless the caller read and locked the month's entry
     in its transaction and passes it `held`: then in that one, which the caller rolls back

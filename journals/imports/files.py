@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
+from fii.exports import csv_text
 from fii.models import Organization
 
 from ..models import Indicator
@@ -53,14 +54,8 @@ def header_key(text: str) -> str:
 # Templates ---------------------------------------------------------------------------------
 
 
-def _csv_text(rows: list[list[str]]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return out.getvalue()
-
-
 def families_template() -> str:
-    return _csv_text(
+    return csv_text(
         [
             [*FAMILY_REQUIRED, *FAMILY_OPTIONAL],
             ["The Rivera household", "Eastside group", "2024-01-15", "4", "2200", "150", "3000"],
@@ -73,7 +68,7 @@ def journals_template(*, organization: Organization) -> str:
     # Built-in indicators first, in the catalog's order, then the organization's own.
     codes = [i.code for i in active if i.is_builtin] + [i.code for i in active if not i.is_builtin]
     example = ["The Rivera household", "2024-02", *["" for _code in codes]]
-    return _csv_text([[*JOURNAL_REQUIRED, *codes], example])
+    return csv_text([[*JOURNAL_REQUIRED, *codes], example])
 
 
 def count_rows(text: str) -> int:

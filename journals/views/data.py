@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from fii.access import OrgRequest, family_view
 from fii.audit import audit_event, audit_record
+from fii.exports import csv_text
 
 from ..forms import FamilySettingsForm
 from ..models import Stipend, StipendStatus
@@ -67,13 +67,12 @@ def data_json(request: OrgRequest) -> HttpResponse:
     return response
 
 
-def _csv_text(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    return out.getvalue()
+def _table_csv(rows: list[dict[str, Any]]) -> str:
+    """Return records with the same keys as CSV text, the keys as its header; none, no text."""
+    if not rows:
+        return ""
+    header = list(rows[0])
+    return csv_text([header, *([row.get(key) for key in header] for row in rows)])
 
 
 @family_view
@@ -83,10 +82,10 @@ def data_csv(request: OrgRequest) -> HttpResponse:
     _record(request, "csv")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("family.csv", _csv_text([data["family"]]))
+        archive.writestr("family.csv", _table_csv([data["family"]]))
         for name, rows in data.items():
             if isinstance(rows, list):
-                archive.writestr(f"{name}.csv", _csv_text(rows))
+                archive.writestr(f"{name}.csv", _table_csv(rows))
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{_filename(request, "csv.zip")}"'
     return response

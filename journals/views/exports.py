@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,21 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from fii.access import OrgRequest, staff_view
 from fii.audit import audit_record
+from fii.exports import csv_download, xlsx_download
 from fii.models import Organization
 
 from ..models import Stipend, StipendStatus
 from ..periods import month_or_404
 from ..services import stipends_mark_paid
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _period(year: int, month: int) -> dt.date:
@@ -49,11 +41,6 @@ def month_stipends(*, organization: Organization, period: dt.date) -> list[Stipe
         .select_related("family", "family__group")
         .order_by("family__group__name", "family__name", "pk")
     )
-
-
-def safe_text(value: str) -> str:
-    """Return text that a spreadsheet shows as text, never runs as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _local_date(moment: dt.datetime | None, organization: Organization) -> str:
@@ -74,12 +61,12 @@ HEADER = [
 
 
 def payout_rows(stipends: Iterable[Stipend], organization: Organization) -> list[list[Any]]:
-    """Return one row per stipend, in the order of HEADER, with text made formula-safe."""
+    """Return one row per stipend, in the order of HEADER."""
     return [
         [
             s.family_id,
-            safe_text(s.family.name),
-            safe_text(s.family.group.name) if s.family.group else "",
+            s.family.name,
+            s.family.group.name if s.family.group else "",
             s.period.strftime("%Y-%m"),
             s.amount,
             organization.currency,
@@ -146,9 +133,8 @@ def _record_export(request: OrgRequest, period: dt.date, fmt: str, count: int) -
     )
 
 
-def _attachment(response: HttpResponse, org: Organization, period: dt.date, ext: str) -> None:
-    name = f"stipends-{org.slug}-{period:%Y-%m}.{ext}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+def _filename(org: Organization, period: dt.date, ext: str) -> str:
+    return f"stipends-{org.slug}-{period:%Y-%m}.{ext}"
 
 
 @staff_view
@@ -156,32 +142,8 @@ def stipend_export_csv(request: OrgRequest, year: int, month: int) -> HttpRespon
     org = request.organization
     period = _period(year, month)
     rows = payout_rows(month_stipends(organization=org, period=period), org)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    writer.writerows(rows)
     _record_export(request, period, "csv", len(rows))
-    # A byte-order mark, so that spreadsheet programs read accented names as UTF-8.
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    _attachment(response, org, period, "csv")
-    return response
-
-
-def _xlsx_bytes(rows: list[list[Any]], title: str) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title)
-    bold = Font(bold=True)
-    header = []
-    for name in HEADER:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return csv_download([HEADER, *rows], filename=_filename(org, period, "csv"))
 
 
 @staff_view
@@ -190,9 +152,8 @@ def stipend_export_xlsx(request: OrgRequest, year: int, month: int) -> HttpRespo
     period = _period(year, month)
     rows = payout_rows(month_stipends(organization=org, period=period), org)
     _record_export(request, period, "xlsx", len(rows))
-    response = HttpResponse(_xlsx_bytes(rows, f"{period:%Y-%m}"), content_type=XLSX_TYPE)
-    _attachment(response, org, period, "xlsx")
-    return response
+    name = _filename(org, period, "xlsx")
+    return xlsx_download([HEADER, *rows], filename=name, title=f"{period:%Y-%m}")
 
 
 @staff_view

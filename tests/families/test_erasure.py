@@ -508,8 +508,10 @@ def test_it_scrubs_values_copied_into_audit_details_and_import_files(world):
     job.refresh_from_db()
     stored = job.families_csv + job.journals_csv + json.dumps(job.report, ensure_ascii=False)
     assert MARKER not in stored
-    assert f"Erased family {family.pk},3" in job.families_csv
-    assert "Other household,2" in job.families_csv
+    # The household's rows are blank (the others keep their numbers); the report renames it.
+    assert job.families_csv == "household_name,household_size\n\nOther household,2\n"
+    assert job.journals_csv == "household_name,month\n\n"
+    assert job.report == {"problems": [{"message": f"“Erased family {family.pk}” exists already"}]}
 
 
 def test_the_scrub_touches_whole_words_of_the_organizations_own_records_only(world, world_b):
@@ -524,9 +526,12 @@ def test_the_scrub_touches_whole_words_of_the_organizations_own_records_only(wor
     theirs = AuditEvent.objects.create(
         organization=world_b.org, action="test.theirs", detail={"note": "Ana called"}
     )
-    # A cell past the csv module's field limit (128 KiB): the reader refuses the file.
+    # A cell past the csv module's field limit (128 KiB): the reader refuses the file, which
+    # has no rows to take out then, and goes whole.
     too_long = f"household_name\n{family.name} {'x' * 140_000}\n"
     unreadable = f.ImportJobFactory(organization=world.org, families_csv=too_long)
+    theirs_too_long = f"household_name\nOther {'x' * 140_000}\n"
+    unreadable_other = f.ImportJobFactory(organization=world.org, families_csv=theirs_too_long)
     keyed = f.ImportJobFactory(
         organization=world.org,
         families_csv="household_name\nOther\n",
@@ -539,7 +544,9 @@ def test_the_scrub_touches_whole_words_of_the_organizations_own_records_only(wor
     assert inside.detail == {"note": "a banana and Anaheim"}
     assert theirs.detail == {"note": "Ana called"}
     unreadable.refresh_from_db()
-    assert unreadable.families_csv == too_long
+    assert unreadable.families_csv == ""
+    unreadable_other.refresh_from_db()
+    assert unreadable_other.families_csv == theirs_too_long
     assert Family.objects.get(pk=family.pk).is_erased
     keyed.refresh_from_db()
     erased = f"Erased family {family.pk}"

@@ -139,7 +139,7 @@ def test_every_funder_page_and_export_shows_only_safe_aggregates(demo_world):
             path = route.path(demo_world.funder.slug, slug)
             response = client.get(path)
             assert response.status_code == 200, path
-            body = response.content.decode()
+            body = response.content.decode("utf-8-sig")
             crawled += 1
             assert_no_personal_data(body, path, names)
             if path.endswith(".csv"):
@@ -156,7 +156,7 @@ def test_every_funder_page_and_export_shows_only_safe_aggregates(demo_world):
 
 
 def export(client, path: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    return list(csv.DictReader(io.StringIO(client.get(path).content.decode())))
+    return list(csv.DictReader(io.StringIO(client.get(path).content.decode("utf-8-sig"))))
 
 
 def test_the_demo_dashboards_show_trajectories_help_capital_and_costs(demo_world):
