@@ -43,7 +43,8 @@ HOSTILE = [
     "@SUM(A1)",
     "\tTAB",
     "\rCR",
-    "Vertical\x0btab and\x00null",
+    # PostgreSQL refuses NUL in text, so a NUL never reaches an export there; \x01 stands in.
+    "Vertical\x0btab and\x01start-of-heading",
     "\x0b=1+1",  # a formula behind a control character
 ]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -268,7 +269,7 @@ def test_the_stipend_xlsx_shows_every_hostile_name_as_text(hostile_world):
         "'@SUM(A1)",
         "'\tTAB",
         "'\nCR",  # XML reads a carriage return back as a newline
-        "Verticaltab andnull",
+        "Verticaltab andstart-of-heading",
         "'=1+1",
     }
 
