@@ -1,517 +1,436 @@
-"""The load benchmark's client: browsers made of http.client, the people's scripts, the figures.
+"""The load benchmark's people, on Locust; benchmarks/load.py runs this as a child process.
 
-Light on purpose, since it shares the machine's cores with the server: no HTML is parsed
-(the CSRF token comes from its cookie, as the journal's autosave script does), bodies are read
-and dropped, and every person is one thread of one process.
+It reads one line of JSON that describes the site (the server's address, the plan, the accounts),
+then one line per phase to run (log everyone in, a reference page, the mix), and answers each
+with one line: the phase's seconds, every request's seconds by kind, the errors, the families
+that submitted. Locust runs the people as gevent greenlets of this one process; the benchmark's
+own database work stays in the parent, out of reach of the standard library gevent patches.
 """
 
 from __future__ import annotations
 
-import functools
-import http.client
+import base64
+import hashlib
+import hmac
+import itertools
 import json
-import os
 import random
-import statistics
-import threading
+import re
+import struct
+import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from http.cookiejar import DefaultCookiePolicy
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
-FAMILY_KINDS = ("family home", "journal", "draft save", "submit")
-STAFF_KINDS = ("staff queue", "staff flag")
-HELLO = "hello"
-MINIMAL = "minimal page"
+import gevent
+from locust import User, task
+from locust.contrib.fasthttp import FastHttpSession, ResponseContextManager
+from locust.env import Environment
+from locust.event import EventHook
+from locust.exception import StopUser
 
+REQUESTS = EventHook()  # every request of every browser; each phase listens while it runs
+CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+TWO_FACTOR = "/accounts/2fa/authenticate/"
+REFERENCE_PAGES = {"hello": ("/bench/hello/", b"hello"), "minimal page": ("/bench/minimal/", b"<!")}
 
-# --- one browser ----------------------------------------------------------------------------
-
-
-class Jar:
-    """Cookies of one person, shared by the tabs that person has open."""
-
-    def __init__(self) -> None:
-        self.cookies: dict[str, str] = {}
-        self.lock = threading.Lock()
-
-    def header(self) -> str:
-        with self.lock:
-            return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-
-    def update(self, headers: list[str]) -> None:
-        for raw in headers:
-            parsed: SimpleCookie = SimpleCookie()
-            parsed.load(raw)
-            with self.lock:
-                for name, morsel in parsed.items():
-                    if morsel["max-age"] == "0" or not morsel.value:
-                        self.cookies.pop(name, None)
-                    else:
-                        self.cookies[name] = morsel.value
-
-
-@dataclass
-class Response:
-    status: int
-    location: str
-    body: bytes
-    seconds: float
-
-
-class ClientError(Exception):
-    """A response that a person's browser would not have expected."""
-
-
-class Browser:
-    """One tab: a connection to the server, kept while the server keeps it, and a jar.
-
-    Every request carries what the reverse proxy in front of production adds (the client's
-    address, and that the request came over HTTPS) and what a browser sends (gzip, Origin).
-    """
-
-    def __init__(self, server: tuple[str, int], address: str, jar: Jar | None = None) -> None:
-        self.host, self.port = server
-        self.jar = jar or Jar()
-        self.origin = f"https://{self.host}:{self.port}"
-        self.base = {
-            "Host": f"{self.host}:{self.port}",
-            "Accept-Encoding": "gzip",
-            "X-Forwarded-For": address,
-            "X-Forwarded-Proto": "https",
-        }
-        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        form: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Response:
-        send = {**self.base, **(headers or {})}
-        cookies = self.jar.header()
-        if cookies:
-            send["Cookie"] = cookies
-        body = None
-        if form is not None:
-            form = {"csrfmiddlewaretoken": self.jar.cookies.get("csrftoken", ""), **form}
-            body = urlencode(form).encode()
-            send["Content-Type"] = "application/x-www-form-urlencoded"
-            send["Origin"] = self.origin
-        started = time.perf_counter()
-        try:
-            self.conn.request(method, path, body=body, headers=send)
-            response = self.conn.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            raise
-        seconds = time.perf_counter() - started
-        if response.will_close:
-            self.conn.close()
-        self.jar.update(response.msg.get_all("Set-Cookie") or [])
-        return Response(response.status, response.getheader("Location", ""), data, seconds)
-
-    def get(self, path: str, **headers: str) -> Response:
-        return self.request("GET", path, headers=headers)
-
-    def post(self, path: str, form: dict[str, str], **headers: str) -> Response:
-        return self.request("POST", path, form=form, headers=headers)
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-def expect(response: Response, status: int, location: str | None = None) -> None:
-    if response.status != status:
-        raise ClientError(f"{response.status} instead of {status} {response.location}".strip())
-    if location is not None and response.location != location:
-        raise ClientError(f"redirected to {response.location} instead of {location}")
-
-
-def log_in(
-    browser: Browser, email: str, password: str, code: Callable[[], str] | None = None
-) -> None:
-    """Log in through allauth's forms, with the TOTP step when the account has one."""
-    expect(browser.get("/accounts/login/"), 200)
-    response = browser.post("/accounts/login/", {"login": email, "password": password})
-    if code is not None:
-        expect(response, 302, "/accounts/2fa/authenticate/")
-        expect(browser.get(response.location), 200)
-        response = browser.post(response.location, {"code": code()})
-    expect(response, 302)
-    if "sessionid" not in browser.jar.cookies:
-        raise ClientError(f"no session after logging in as {email}")
-
-
-# --- what the people do ---------------------------------------------------------------------
+Check = Callable[[ResponseContextManager], str]
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything the scripts need to know about the site, looked up by the benchmark."""
+    """The paths and forms the people use, as benchmarks/load.py looked them up."""
 
-    org_slug: str
-    journal_path: str
-    autosave_path: str
-    answers: list[tuple[str, str]]  # every field of the journal, answered
-    autosaves: int
+    home: str  # a family's
+    journal: str  # the month's journal
+    autosave: str
+    drafts: list[dict[str, str]]  # the form as each autosave posts it, with more answers
+    submission: dict[str, str]
+    queue: str
+    queue_pages: int
     flag_ids: list[int]
     program_ids: list[int]
-    queue_pages: int
-
-    @property
-    def family_home(self) -> str:
-        return f"/o/{self.org_slug}/family/"
-
-    @property
-    def queue(self) -> str:
-        return f"/o/{self.org_slug}/queue/"
-
-    def draft(self, step: int) -> dict[str, str]:
-        """Return the form as the autosave script posts it after a share of the typing."""
-        typed = len(self.answers) * (step + 1) // (self.autosaves + 1)
-        return dict(self.answers[:typed])
-
-    def submission(self) -> dict[str, str]:
-        return {**dict(self.answers), "action": "submit"}
 
 
-@dataclass
-class Sample:
-    kind: str
-    seconds: float
-    error: str = ""
+class Browser:
+    """One person's browser behind the reverse proxy: its own cookies, connections and address.
 
-
-@dataclass
-class Family:
-    family_id: int
-    email: str
-    address: str
-    browser: Browser | None = None
-
-
-class FamilyPool:
-    """The family accounts not used yet, shared by every family thread of every phase."""
-
-    def __init__(self, families: Iterable[Family]) -> None:
-        self._families = deque(families)
-        self._lock = threading.Lock()
-
-    def take(self) -> Family | None:
-        with self._lock:
-            return self._families.popleft() if self._families else None
-
-
-@dataclass
-class Person:
-    """One of the concurrent people: its samples, and the families it acted for.
-
-    `think` is the mean pause between two of its requests, in seconds (0: none, the next
-    request goes as soon as the last is answered); each pause is drawn between half and one
-    and a half times it.
+    Every request carries what the proxy in front of production adds (the client's address, and
+    that it came over HTTPS) and what a browser sends (gzip; on a form, Origin and the CSRF
+    token). No redirect is followed: each request is measured and checked on its own.
     """
 
-    name: str
-    acts_for_families: bool = False
-    think: float = 0.0
-    samples: list[Sample] = field(default_factory=list)
-    submitted: list[int] = field(default_factory=list)  # families that sent their two submits
-    acknowledged: list[int] = field(default_factory=list)  # ... and were told it was saved
-    ran_out: bool = False
-
-    def __post_init__(self) -> None:
-        self.rng = random.Random(self.name)
-
-    def pause(self, stop: threading.Event) -> bool:
-        """Wait as a person reads or types; return False if the phase ended meanwhile."""
-        if self.think:
-            stop.wait(self.think * self.rng.uniform(0.5, 1.5))
-        return not stop.is_set()
-
-    def timed(self, kind: str, call: Callable[[], Response], check: Callable[[Response], None]):  # type: ignore[no-untyped-def]
-        """Make one request, check it, and keep its latency or its error."""
-        started = time.perf_counter()
-        try:
-            response = call()
-            check(response)
-        except ClientError as exc:
-            self.samples.append(Sample(kind, response.seconds, str(exc)))
-            return None
-        except (OSError, http.client.HTTPException) as exc:
-            seconds = time.perf_counter() - started
-            self.samples.append(Sample(kind, seconds, f"{type(exc).__name__}: {exc}"))
-            return None
-        self.samples.append(Sample(kind, response.seconds))
-        return response
-
-
-def family_visit(person: Person, family: Family, plan: Plan, stop: threading.Event) -> None:
-    """Open home and the month's journal, type (autosaves), submit twice at once, go home."""
-    browser = family.browser
-    assert browser is not None
-    steps: list[tuple[str, Callable[[], Response], Callable[[Response], None]]] = [
-        ("family home", lambda: browser.get(plan.family_home), lambda r: expect(r, 200)),
-        ("journal", lambda: browser.get(plan.journal_path), lambda r: expect(r, 200)),
-    ]
-    steps += [
-        ("draft save", lambda step=step: autosave(browser, plan, step), _saved)  # type: ignore[misc]
-        for step in range(plan.autosaves)
-    ]
-    for kind, call, check in steps:
-        if stop.is_set() or person.timed(kind, call, check) is None:
-            return
-        if not person.pause(stop):
-            return
-    person.submitted.append(family.family_id)
-    if double_submit(person, family, plan):
-        person.acknowledged.append(family.family_id)
-    if not person.pause(stop):
-        return
-    person.timed("family home", lambda: browser.get(plan.family_home), lambda r: expect(r, 200))
-
-
-def autosave(browser: Browser, plan: Plan, step: int) -> Response:
-    """Post the form as journal.js does while the family types."""
-    headers = {"X-Requested-With": "fetch", "Accept": "application/json"}
-    return browser.post(plan.autosave_path, plan.draft(step), **headers)
-
-
-def _saved(response: Response) -> None:
-    expect(response, 200)
-    if json.loads(response.body).get("saved") is not True:
-        raise ClientError(f"autosave answered {response.body[:100]!r}")
-
-
-def double_submit(person: Person, family: Family, plan: Plan) -> bool:
-    """Send the submit twice at once, as a double tap would from two tabs; both must land home."""
-    assert family.browser is not None
-    twin = Browser((family.browser.host, family.browser.port), family.address, family.browser.jar)
-    other = Person(person.name + " twin")
-    both = threading.Barrier(2)
-
-    def send(who: Person, browser: Browser) -> None:
-        both.wait()
-        who.timed(
-            "submit",
-            lambda: browser.post(plan.journal_path, plan.submission()),
-            lambda r: expect(r, 302, plan.family_home),
+    def __init__(self, host: str, address: str) -> None:
+        self.session = FastHttpSession(
+            host,
+            request_event=REQUESTS,
+            user=None,
+            max_redirects=0,
+            max_retries=0,
+            network_timeout=60,  # FastHttpUser's; a login waits for the password hasher
+            connection_timeout=60,
         )
+        # The proxy ends TLS: the browser's https is our http, its secure cookies go on it.
+        self.session.cookiejar.set_policy(DefaultCookiePolicy(secure_protocols=("https", "http")))
+        self.origin = "https://" + urlsplit(host).netloc
+        self.headers = {
+            "X-Forwarded-For": address,
+            "X-Forwarded-Proto": "https",
+            "Accept-Encoding": "gzip",
+        }
 
-    thread = threading.Thread(target=send, args=(other, twin))
-    thread.start()
-    send(person, family.browser)
-    thread.join()
-    twin.close()
-    person.samples.extend(other.samples)
-    return all(not s.error for s in person.samples[-2:])
+    def cookie(self, name: str) -> str:
+        return next((c.value or "" for c in self.session.cookiejar if c.name == name), "")
 
+    def get(self, kind: str, path: str, **expect: Any) -> ResponseContextManager | None:
+        return self.send(kind, "GET", path, None, **expect)
 
-def family_loop(person: Person, pool: FamilyPool, plan: Plan, stop: threading.Event) -> None:
-    person.pause(stop)  # people arrive one by one, not all in the same millisecond
-    while not stop.is_set():
-        family = pool.take()
-        if family is None:
-            person.ran_out = True
-            return
-        family_visit(person, family, plan, stop)
-        person.pause(stop)
+    def post(
+        self, kind: str, path: str, form: dict[str, str], token: str = "", **expect: Any
+    ) -> ResponseContextManager | None:
+        form = {"csrfmiddlewaretoken": token or self.cookie("csrftoken"), **form}
+        return self.send(kind, "POST", path, form, **expect)
 
-
-def ok(response: Response) -> None:
-    expect(response, 200)
-
-
-def staff_page(plan: Plan, rng: random.Random) -> tuple[str, str]:
-    """Pick what a staff member opens next: the queue, a later page, a program's flags, a flag."""
-    choice = rng.random()
-    if choice < 0.4:
-        return "staff queue", plan.queue
-    if choice < 0.6:
-        return "staff queue", f"{plan.queue}?page={rng.randint(2, max(plan.queue_pages, 2))}"
-    if choice < 0.7 and plan.program_ids:
-        return "staff queue", f"{plan.queue}?program={rng.choice(plan.program_ids)}"
-    return "staff flag", f"{plan.queue}{rng.choice(plan.flag_ids)}/"
-
-
-def staff_loop(person: Person, browser: Browser, plan: Plan, stop: threading.Event) -> None:
-    """Browse the readiness queue: pages, a program's flags, and a flag's evidence."""
-    person.pause(stop)
-    while not stop.is_set():
-        kind, path = staff_page(plan, person.rng)
-        person.timed(kind, functools.partial(browser.get, path), ok)
-        person.pause(stop)
-
-
-# The reference pages of benchmarks/load_urls.py: their path and the start of their answer.
-REFERENCE_PAGES = {HELLO: ("/bench/hello/", b"hello"), MINIMAL: ("/bench/minimal/", b"<!doctype")}
+    def send(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        form: dict[str, str] | None,
+        status: int = 200,
+        location: str | None = None,
+        check: Check | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> ResponseContextManager | None:
+        """Make one request, recorded as `kind`; return it if it is what a browser expects."""
+        sent = {**self.headers, "X-Load-Kind": kind, **(headers or {})}  # for the access log
+        if form is not None:
+            sent |= {"Content-Type": "application/x-www-form-urlencoded", "Origin": self.origin}
+        body = urlencode(form) if form is not None else None
+        with self.session.request(
+            method, path, name=kind, data=body, headers=sent, catch_response=True
+        ) as response:
+            problem = trouble(response, status, location, check)
+            if problem:
+                response.failure(problem)
+                return None
+            response.success()
+            return response
 
 
-def reference_loop(kind: str, person: Person, browser: Browser, stop: threading.Event) -> None:
-    """Ask for one of the reference pages again and again, anonymously."""
-    path, start = REFERENCE_PAGES[kind]
+def trouble(
+    response: ResponseContextManager, status: int, location: str | None, check: Check | None
+) -> str:
+    """Say what is wrong with a response, or nothing."""
+    if response.status_code != status:
+        error = getattr(response, "error", None) or ""
+        return f"{response.status_code} instead of {status} {error}".strip()
+    went = response.headers.get("location") if response.headers else None
+    if location is not None and went != location:
+        return f"redirected to {went} instead of {location}"
+    return check(response) if check else ""
 
-    def check(response: Response) -> None:
-        expect(response, 200)
-        if not response.body.startswith(start):
-            raise ClientError(f"{kind} answered {response.body[:100]!r}")
 
-    while not stop.is_set():
-        person.timed(kind, lambda: browser.get(path), check)
+def starts_with(start: bytes) -> Check:
+    return lambda r: "" if r.content.startswith(start) else f"answered {r.content[:80]!r}"
 
 
-# --- a measured phase -----------------------------------------------------------------------
+def saved(response: ResponseContextManager) -> str:
+    try:
+        if response.json().get("saved") is True:
+            return ""
+    except ValueError:
+        pass
+    return f"answered {response.content[:80]!r}"
+
+
+def form_token(page: ResponseContextManager) -> str:
+    found = CSRF_INPUT.search(page.content or b"")
+    return found.group(1).decode() if found else ""
+
+
+def totp(secret: str) -> str:
+    """Return the code an authenticator app shows now (RFC 6238 as allauth: SHA-1, 30 s, 6)."""
+    key = base64.b32decode(secret, casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10**6:06d}"
 
 
 @dataclass
-class Phase:
-    name: str
-    seconds: float
-    samples: list[Sample]
-    client_cpu: float  # seconds of CPU this process used
-    machine_busy: float | None  # share of all cores busy, from /proc/stat
-    ran_out: int = 0
-    worker: dict[str, list[float]] = field(default_factory=dict)  # seconds in a worker, by kind
-    programs: dict[str, float] = field(default_factory=dict)  # CPU seconds of each program
+class Account:
+    """A family's or a staff member's account, and the browser it is logged in with."""
 
-    def count(self, kinds: tuple[str, ...] | None = None) -> int:
-        return sum(1 for s in self.samples if kinds is None or s.kind in kinds)
-
-    def rps(self, kinds: tuple[str, ...] | None = None) -> float:
-        return self.count(kinds) / self.seconds
-
-    def errors(self, kinds: tuple[str, ...] | None = None) -> list[Sample]:
-        return [s for s in self.samples if s.error and (kinds is None or s.kind in kinds)]
-
-    def percentiles(self, kinds: tuple[str, ...] | None = None) -> tuple[float, float, float]:
-        return percentiles([s.seconds for s in self.samples if kinds is None or s.kind in kinds])
-
-    def in_worker(self, kinds: tuple[str, ...] | None = None) -> tuple[float, float, float]:
-        """Return the percentiles of the time spent in a worker, from the server's log."""
-        chosen = [v for k, vs in self.worker.items() if kinds is None or k in kinds for v in vs]
-        return percentiles(chosen)
+    email: str
+    address: str
+    family_id: int | None
+    secret: str | None  # a staff member's TOTP secret
+    browser: Browser
 
 
-def percentiles(times: list[float]) -> tuple[float, float, float]:
-    """Return the 50th, 95th and 99th percentiles."""
-    if len(times) < 2:
-        return (times[0],) * 3 if times else (float("nan"),) * 3
-    cuts = statistics.quantiles(times, n=100, method="inclusive")
-    return cuts[49], cuts[94], cuts[98]
+def log_in(account: Account, password: str, plan: Plan) -> None:
+    """Log in through allauth's forms (staff: then the TOTP form), and open the first pages."""
+    browser = account.browser
+    form = {"login": account.email, "password": password}
+    after = TWO_FACTOR if account.secret else None
+    if not post_form(browser, "/accounts/login/", form, after):
+        return
+    if account.secret and not post_form(browser, TWO_FACTOR, {"code": totp(account.secret)}):
+        return
+    if not browser.cookie("sessionid"):
+        REQUESTS.fire(name="login", response_time=0, exception=f"no session for {account.email}")
+    elif account.family_id is None:  # open each kind of page once: every worker warms up
+        browser.get("staff queue", plan.queue)
+        browser.get("staff flag", f"{plan.queue}{random.choice(plan.flag_ids)}/")
+    else:
+        browser.get("family home", plan.home)
+        browser.get("journal", plan.journal)
 
 
-def cpu_ticks() -> tuple[int, int] | None:
-    """Return the busy and total time of all cores so far, in ticks (Linux only)."""
-    try:
-        with open("/proc/stat") as stat:
-            fields = [int(x) for x in stat.readline().split()[1:]]
-    except OSError:
+def post_form(browser: Browser, path: str, form: dict[str, str], then: str | None = None) -> bool:
+    """Open a form and send it with the CSRF token it holds; it must answer with a redirect."""
+    page = browser.get("login", path, check=has_form)
+    if page is None:
+        return False
+    sent = browser.post("login", path, form, form_token(page), status=302, location=then)
+    return sent is not None
+
+
+def has_form(page: ResponseContextManager) -> str:
+    return "" if form_token(page) else "no CSRF token in the form"
+
+
+@dataclass
+class Tally:
+    """What a phase measured: each request's seconds by kind, the errors, the submits."""
+
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    submitted: list[int] = field(default_factory=list)  # families whose two submits were sent
+    acknowledged: list[int] = field(default_factory=list)  # ... and both answered rightly
+    ran_out: bool = False
+
+    def record(self, name: str, response_time: float, exception: Any, **_: Any) -> None:
+        self.samples.setdefault(name, []).append(response_time / 1000)
+        if exception:
+            self.errors.append((name, str(exception)))
+
+
+class Site:
+    """The people's accounts and browsers, and what the phase running now needs."""
+
+    def __init__(
+        self, host: str, plan: dict[str, Any], password: str, accounts: list, people: list[int]
+    ) -> None:
+        self.host, self.plan, self.password = host, Plan(**plan), password
+        FamilyUser.fixed_count, StaffUser.fixed_count = people
+        ReferenceUser.fixed_count = sum(people)
+        self.accounts = [
+            Account(email, address, family_id, secret, Browser(host, address))
+            for email, address, family_id, secret in accounts
+        ]
+        self.staff = [a for a in self.accounts if a.family_id is None]
+        self.waiting: deque[Account] = deque()  # logins to do, or families not used yet
+        self.turned_away = 0  # people that found `waiting` empty
+        self.think = 0.0
+        self.stopping = False  # the phase is over: each person stops at its next pause
+        self.tally = Tally()
+
+    def take(self) -> Account | None:
+        if self.waiting:
+            return self.waiting.popleft()
+        self.turned_away += 1
         return None
-    idle = fields[3] + fields[4]
-    return sum(fields) - idle, sum(fields)
+
+    def run(self, users: list[type[Person]], seconds: float, think: float = 0) -> dict[str, Any]:
+        """Run the users for `seconds`, or until those that take turns found none left."""
+        self.tally, self.turned_away, self.think, self.stopping = Tally(), 0, think, False
+        REQUESTS.add_listener(self.tally.record)
+        runner = Environment(user_classes=list(users), host=self.host).create_local_runner()
+        people = sum(user.fixed_count for user in users)
+        started = time.perf_counter()
+        runner.start(people, spawn_rate=people)
+        waiting_for = sum(u.fixed_count for u in users if u.takes_turns)
+        while time.perf_counter() - started < seconds:
+            if waiting_for and self.turned_away >= waiting_for:
+                self.tally.ran_out = True
+                break
+            gevent.sleep(0.1)
+        self.stopping = True
+        while runner.user_count:  # each person finishes what it is doing (a double submit too)
+            gevent.sleep(0.05)
+        runner.quit()
+        for crash in runner.exceptions.values():  # a person's script failed, not a request
+            self.tally.errors += [("client", crash["msg"])] * crash["count"]
+        REQUESTS.remove_listener(self.tally.record)
+        return {"seconds": time.perf_counter() - started, **asdict(self.tally)}
+
+    def login(self, parallel: int) -> dict[str, Any]:
+        self.waiting = deque(self.accounts)
+        LoginUser.fixed_count = parallel
+        return self.run([LoginUser], seconds=24 * 3600)
+
+    def reference(self, kind: str, seconds: float) -> dict[str, Any]:
+        ReferenceUser.path, ReferenceUser.opening = REFERENCE_PAGES[kind]
+        ReferenceUser.kind = kind
+        return self.run([ReferenceUser], seconds)
+
+    def mix(self, seconds: float, think: float) -> dict[str, Any]:
+        """The family people, with every family to visit, and the staff."""
+        self.waiting = deque(a for a in self.accounts if a.family_id is not None)
+        StaffUser.browsers = deque(a.browser for a in self.staff)
+        return self.run([FamilyUser, StaffUser], seconds, think)
 
 
-def program_ticks(server_pid: int) -> dict[int, tuple[str, int]]:
-    """Return, for every process, its program and the CPU time (user and system, in ticks)
-    it has used so far (Linux only; empty elsewhere). The programs: the server (gunicorn and
-    its workers), PostgreSQL, Redis, this client and the rest."""
-    processes: dict[int, tuple[str, int]] = {}
-    me = os.getpid()
-    try:
-        entries = [e for e in os.scandir("/proc") if e.name.isdigit()]
-    except OSError:
-        return processes
-    for entry in entries:
-        try:
-            with open(os.path.join(entry.path, "stat")) as file:
-                stat = file.read()
-        except OSError:
-            continue
-        command = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
-        pid, parent, ticks = int(entry.name), int(fields[1]), int(fields[11]) + int(fields[12])
-        if server_pid in (pid, parent):
-            name = "server"
-        elif pid == me:
-            name = "client"
-        elif command.startswith("postgres"):
-            name = "PostgreSQL"
-        elif command.startswith("redis"):
-            name = "Redis"
+class Person(User):
+    """Someone on the site. People pause themselves, and once the phase is over they stop at
+    their next pause: never in the middle of a visit's request or of a double submit (Locust's
+    own stop can land in the request that follows its wait)."""
+
+    abstract = True
+    site: Site
+    takes_turns = False  # takes accounts from `site.waiting` until none is left
+
+    def pause(self) -> None:
+        """Wait as someone reading or typing: `site.think` seconds on average, half to one and
+        a half times it."""
+        gevent.sleep(self.site.think * random.uniform(0.5, 1.5))
+        if self.site.stopping:
+            raise StopUser
+
+
+class LoginUser(Person):
+    """Logs the accounts in, one after another."""
+
+    takes_turns = True
+
+    @task
+    def next_account(self) -> None:
+        account = self.site.take()
+        if account is None:
+            raise StopUser
+        log_in(account, self.site.password, self.site.plan)
+
+
+class FamilyUser(Person):
+    """Takes the next family not used yet and visits as it: its home, the month's journal,
+    autosaves while typing, a submit sent twice at once (a double tap), home again."""
+
+    takes_turns = True
+
+    @task
+    def next_family(self) -> None:
+        self.pause()  # the first time: people arrive one by one
+        family = self.site.take()
+        if family is None:
+            raise StopUser
+        self.visit(family)
+
+    def visit(self, family: Account) -> None:
+        browser, plan, tally = family.browser, self.site.plan, self.site.tally
+        steps = [
+            lambda: browser.get("family home", plan.home),
+            lambda: browser.get("journal", plan.journal),
+            *(lambda draft=draft: autosave(browser, plan, draft) for draft in plan.drafts),
+        ]
+        for step in steps:
+            if step() is None:
+                return
+            self.pause()
+        assert family.family_id is not None
+        tally.submitted.append(family.family_id)
+        if double_submit(browser, plan):
+            tally.acknowledged.append(family.family_id)
+        self.pause()
+        browser.get("family home", plan.home)
+
+
+def autosave(browser: Browser, plan: Plan, draft: dict[str, str]) -> ResponseContextManager | None:
+    """Post the form as journal.js does while the family types."""
+    headers = {"X-Requested-With": "fetch", "Accept": "application/json"}
+    return browser.post("draft save", plan.autosave, draft, check=saved, headers=headers)
+
+
+def double_submit(browser: Browser, plan: Plan) -> bool:
+    """Send the submit twice at once on two connections; both must be sent home."""
+    twins = [
+        gevent.spawn(
+            browser.post,
+            "submit",
+            plan.journal,
+            plan.submission,
+            status=302,
+            location=plan.home,
+        )
+        for _ in range(2)
+    ]
+    gevent.joinall(twins)
+    return all(twin.value is not None for twin in twins)
+
+
+class StaffUser(Person):
+    """Browses the readiness queue: its first page, a later page, a program's flags, a flag."""
+
+    browsers: deque[Browser]  # the staff's logged-in browsers, one for each StaffUser
+
+    def on_start(self) -> None:
+        self.browser = self.browsers.popleft()
+
+    @task
+    def browse(self) -> None:
+        self.pause()
+        self.open_page()
+
+    def open_page(self) -> None:
+        plan, choice = self.site.plan, random.random()
+        if choice < 0.4:
+            self.browser.get("staff queue", plan.queue)
+        elif choice < 0.6:
+            page = random.randint(2, max(plan.queue_pages, 2))
+            self.browser.get("staff queue", f"{plan.queue}?page={page}")
+        elif choice < 0.7 and plan.program_ids:
+            self.browser.get(
+                "staff queue", f"{plan.queue}?program={random.choice(plan.program_ids)}"
+            )
         else:
-            name = "the rest"
-        processes[pid] = (name, ticks)
-    return processes
+            self.browser.get("staff flag", f"{plan.queue}{random.choice(plan.flag_ids)}/")
 
 
-def programs_between(
-    before: dict[int, tuple[str, int]], after: dict[int, tuple[str, int]]
-) -> dict[str, float]:
-    """Return the CPU seconds each program used between two readings of program_ticks (a
-    process that ended in between is left out; one that started counts from zero)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used: dict[str, float] = {}
-    for pid, (name, ticks) in after.items():
-        was = before.get(pid)
-        since = ticks - was[1] if was is not None and was[0] == name else ticks
-        used[name] = used.get(name, 0.0) + since / tick
-    return used
+class ReferenceUser(Person):
+    """Asks for one reference page again and again, anonymously, with no pause."""
+
+    kind, path, opening = "hello", "", b""  # the page's answer starts with `opening`
+    addresses = itertools.count()
+
+    def on_start(self) -> None:
+        n = next(self.addresses)
+        self.browser = Browser(str(self.host), f"10.3.{n // 250}.{n % 250 + 1}")
+
+    @task
+    def ask(self) -> None:
+        self.pause()
+        self.browser.get(self.kind, self.path, check=starts_with(self.opening))
 
 
-def run_phase(
-    name: str,
-    people: list[tuple[Person, Callable[[threading.Event], None]]],
-    seconds: float,
-    progress: Callable[[float, int, int], None],
-) -> Phase:
-    """Run every person's loop in its own thread for `seconds`; return what they measured."""
-    stop = threading.Event()
-    families = [person for person, _ in people if person.acts_for_families]
-    threads = [threading.Thread(target=loop, args=(stop,), daemon=True) for _, loop in people]
-    ticks, cpu = cpu_ticks(), time.process_time()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    while (elapsed := time.perf_counter() - started) < seconds:
-        if families and all(person.ran_out for person in families):
-            break
-        time.sleep(min(1.0, seconds - elapsed))
-        done = sum(len(p.samples) for p, _ in people)
-        errors = sum(1 for p, _ in people for s in p.samples if s.error)
-        progress(min(time.perf_counter() - started, seconds), done, errors)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    busy = None
-    after = cpu_ticks()
-    if ticks and after and after[1] > ticks[1]:
-        busy = (after[0] - ticks[0]) / (after[1] - ticks[1])
-    samples = [s for person, _ in people for s in person.samples]
-    ran_out = sum(1 for person, _ in people if person.ran_out)
-    return Phase(name, elapsed, samples, time.process_time() - cpu, busy, ran_out)
+def main() -> None:
+    replies, sys.stdout = sys.stdout, sys.stderr  # only the replies go to the parent's pipe
+    Person.site = site = Site(**json.loads(sys.stdin.readline()))
+    phases: dict[str, Callable[..., dict[str, Any]]] = {
+        "login": site.login,
+        "reference": site.reference,
+        "mix": site.mix,
+    }
+    for line in sys.stdin:
+        command = json.loads(line)
+        result = phases[command.pop("phase")](**command)
+        replies.write(json.dumps(result) + "\n")
+        replies.flush()
 
 
-def merge(name: str, phases: list[Phase]) -> Phase:
-    """Join phases of the same kind (the bare view measured before and after the mix)."""
-    busy = [p.machine_busy for p in phases if p.machine_busy is not None]
-    worker: dict[str, list[float]] = {}
-    for phase in phases:
-        for kind, seconds in phase.worker.items():
-            worker.setdefault(kind, []).extend(seconds)
-    return Phase(
-        name,
-        sum(p.seconds for p in phases),
-        [s for p in phases for s in p.samples],
-        sum(p.client_cpu for p in phases),
-        sum(busy) / len(busy) if busy else None,
-        worker=worker,
-        programs={
-            name: sum(p.programs.get(name, 0.0) for p in phases)
-            for name in {name for p in phases for name in p.programs}
-        },
-    )
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,9 @@ definitions are those of the staff console (``capital.selectors.program_budgets`
 - arrears: what loan schedules asked for by today and was not repaid (active loans only);
 - costs: what running the program, or the organization (no program), cost.
 
+Each money figure comes with ``top_<figure>``: the two largest amounts a single recipient holds
+of it, for the dominance rule (they are never shown). A figure added to ``MONEY`` gets its own.
+
 Only families counted for funders are included (``insights.anonymize.reporting_families``);
 money to a group is included, with the group's counted families as the families behind it.
 Five queries, however many organizations, families and payments.
@@ -42,8 +45,14 @@ from .models import (
 from .selectors import loan_line, repaid_total
 
 TOP = 2
+# The money figures of families, each summed by recipient so its largest holders are known.
+MONEY = ("committed", "paid", "repaid", "arrears")
 
 Recipient = tuple[str, int]
+
+
+def _by_recipient() -> dict[str, dict[Recipient, Decimal]]:
+    return {m: defaultdict(Decimal) for m in MONEY}
 
 
 @dataclass
@@ -51,19 +60,13 @@ class _Figures:
     """Money of one organization and program (or all its programs), by recipient."""
 
     recipients: set[Recipient] = field(default_factory=set)
-    committed: dict[Recipient, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    paid: dict[Recipient, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    repaid: Decimal = Decimal("0")
-    arrears: Decimal = Decimal("0")
+    money: dict[str, dict[Recipient, Decimal]] = field(default_factory=_by_recipient)
     costs: Decimal = Decimal("0")
 
-    def add(
-        self, who: Recipient, *, committed: Decimal, paid: Decimal, repaid: Decimal = Decimal(0)
-    ) -> None:
+    def add(self, who: Recipient, **amounts: Decimal) -> None:
         self.recipients.add(who)
-        self.committed[who] += committed
-        self.paid[who] += paid
-        self.repaid += repaid
+        for figure, amount in amounts.items():
+            self.money[figure][who] += amount
 
 
 def _top(amounts: dict[Recipient, Decimal]) -> list[float]:
@@ -123,8 +126,8 @@ def _collect(
                 committed=loan.principal,
                 paid=paid,
                 repaid=loan.repaid,  # type: ignore[attr-defined]
+                arrears=line.arrears,
             )
-            figures[key].arrears += line.arrears
     costs = (
         ProgramCost.objects.filter(organization__in=organizations)
         .values("organization_id", "program_id")
@@ -140,7 +143,10 @@ def _collect(
 
 
 def capital_figures(*, organizations: Iterable[Organization]) -> list[dict[str, Any]]:
-    """Return committed, paid, repaid, arrears and costs by organization and program."""
+    """Return committed, paid, repaid, arrears and costs by organization and program.
+
+    Each money figure comes with the two largest amounts one recipient holds of it.
+    """
     organizations = list(organizations)
     if not organizations:
         return []
@@ -168,13 +174,9 @@ def capital_figures(*, organizations: Iterable[Organization]) -> list[dict[str, 
                 "program": name,
                 "kind": kind,
                 "families": _families(money.recipients, groups),
-                "committed": float(sum(money.committed.values(), Decimal("0"))),
-                "paid": float(sum(money.paid.values(), Decimal("0"))),
-                "repaid": float(money.repaid),
-                "arrears": float(money.arrears),
+                **{m: float(sum(money.money[m].values(), Decimal("0"))) for m in MONEY},
                 "costs": float(money.costs),
-                "top_committed": _top(money.committed),
-                "top_paid": _top(money.paid),
+                **{f"top_{m}": _top(money.money[m]) for m in MONEY},
             }
         )
     return rows

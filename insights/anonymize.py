@@ -8,8 +8,10 @@ in plain words; in short:
 1. Only families whose consent to aggregate reporting is in force are counted
    (:func:`reporting_families`).
 2. Primary suppression: a cell built on 1 to ``min_cell - 1`` families is hidden (zero is
-   shown), and so is a money cell where the two largest contributors hold more than 85% of the
-   total (the (2, 85) dominance rule), or a cell the caller marks sensitive.
+   shown), and so is a cell where, for any of its amounts (money, hours: every column declared
+   as an :class:`Amount`), the two largest contributors hold more than 85% of it (the (2, 85)
+   dominance rule, checked on each way of contributing the table declares, for help both the
+   givers and the receivers), or a cell the caller marks sensitive.
 3. Complementary suppression: a table may have margins (a level such as "all cohorts" that sums
    the others). Every *line* (the cells that add up to one total, and that total) with exactly
    one hidden cell gets a second one, the smallest visible cell, repeated to a fixed point. Then
@@ -17,8 +19,10 @@ in plain words; in short:
    determine uniquely gets another complement, until none does.
 4. Counts are rounded to the nearest ``round_to`` (5), and a published count of families is
    never below ``min_cell``: near the threshold it is rounded up. Money is rounded to 10.
-5. Medians and means are shown only when the cell is shown and at least ``min_cell`` families
-   have a value.
+5. Medians are shown only when the cell is shown and at least ``min_cell`` families have a
+   value.
+6. Shares and other ratios are computed from published figures only (:meth:`Published.share`,
+   :class:`Ratio`), never from exact counts: they tell nothing the published counts do not.
 
 Figures that cover several organizations are published in two stages
 (:func:`publish_by_organization`): each organization's cells first, with its own minimum,
@@ -106,11 +110,24 @@ def suppressed_count(count: int, *, min_cell: int, round_to: int = ROUND_TO) -> 
     return round_count(count, min_cell=min_cell, round_to=round_to)
 
 
-def top_share(values: Iterable[float], *, top: int = DOMINANCE_TOP) -> float:
-    """Return the share of the total held by the ``top`` largest contributors (NaN if no total)."""
-    amounts = sorted((float(v) for v in values if v and v > 0), reverse=True)
-    total = sum(amounts)
-    return sum(amounts[:top]) / total if total > 0 else math.nan
+def largest(values: Iterable[float], *, top: int = DOMINANCE_TOP) -> list[float]:
+    """Return the ``top`` largest positive contributions, largest first."""
+    return sorted((float(v) for v in values if v and v > 0), reverse=True)[:top]
+
+
+def dominated(contributions: Any, total: Any) -> bool:
+    """Whether the two largest contributions hold more than 85% of a positive total.
+
+    ``contributions`` lists the largest contributions to the total, one per contributor (more
+    are allowed, only the two largest count). A positive total without any contribution is
+    taken as dominated: what cannot be checked is not shown.
+    """
+    amount = _number(total)
+    if math.isnan(amount) or amount <= 0:
+        return False
+    if not isinstance(contributions, list | tuple | np.ndarray) or not len(contributions):
+        return True
+    return sum(largest(contributions)) > DOMINANCE_SHARE * amount
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -128,6 +145,30 @@ class Margin:
     members: tuple[Hashable, ...] | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Amount:
+    """An additive figure (money, hours), rounded to ``step``, and who contributes to it.
+
+    Each column named in ``contributors`` holds, per cell, the largest contributions to the
+    figure (a list, one value per family or group, at least the two largest), seen one way:
+    help is contributed by its givers and received by its receivers, two columns. The cell is
+    hidden when any of them fails the dominance rule. An empty tuple says no family contributes
+    (running costs); there is no default, so a new amount cannot forget its contributors.
+    """
+
+    contributors: tuple[str, ...]
+    step: float = MONEY_STEP
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A figure of a cell computed from its published figures: sum of ``over`` / ``under``."""
+
+    over: tuple[str, ...]
+    under: str
+    step: float = 0.01
+
+
 @dataclass(frozen=True)
 class Stat:
     """A median or mean: the column with the number of families behind it, and its rounding."""
@@ -141,10 +182,10 @@ class Table:
     """A funder table before publication: one row of ``frame`` per cell.
 
     ``families`` counts the families behind each cell and decides primary suppression; ``counts``
-    are other counts (rounded, not held to the minimum); ``sums`` additive figures with their
-    rounding step; ``stats`` medians and means; ``dominance`` a column with the share of the
-    cell's money held by its two largest contributors; ``sensitive`` a boolean column of cells to
-    hide for a reason found in another table.
+    are other counts (rounded, not held to the minimum); ``amounts`` additive figures with their
+    contributors for the dominance rule; ``stats`` medians; ``ratios`` figures computed from the
+    published ones; ``sensitive`` a boolean column of cells to hide for a reason found in another
+    table. Contributor columns are read, never published.
     """
 
     name: str
@@ -153,15 +194,16 @@ class Table:
     margins: tuple[Margin, ...] = ()
     families: str = "families"
     counts: tuple[str, ...] = ()
-    sums: Mapping[str, float] = field(default_factory=dict)
+    amounts: Mapping[str, Amount] = field(default_factory=dict)
     stats: Mapping[str, Stat] = field(default_factory=dict)
-    dominance: str | None = None
+    ratios: Mapping[str, Ratio] = field(default_factory=dict)
     sensitive: str | None = None
 
     @property
     def columns(self) -> list[str]:
         """Return the published columns, in order."""
-        return [*self.dims, self.families, *self.counts, *self.sums, *self.stats, "suppressed"]
+        figures = [*self.counts, *self.amounts, *self.stats, *self.ratios]
+        return [*self.dims, self.families, *figures, "suppressed"]
 
     def keys(self) -> list[Key]:
         return [tuple(row) for row in self.frame[list(self.dims)].itertuples(index=False)]
@@ -169,33 +211,38 @@ class Table:
 
 @dataclass
 class Published:
-    """A safe table: rows with hidden figures set to None, and which cells are hidden."""
+    """A safe table: rows with hidden figures set to None, and which cells are hidden.
+
+    It holds published figures only: nothing exact is kept, so nothing computed from it can
+    give an exact figure back.
+    """
 
     name: str
     dims: tuple[str, ...]
     columns: list[str]
     rows: list[dict[str, Any]]
     hidden: dict[Key, bool]
-    # Exact family counts of shown cells, kept only to compute shares of shown cells.
-    _exact: dict[Key, int] = field(default_factory=dict, repr=False)
+    families: str = "families"
+    _by_key: dict[Key, dict[str, Any]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_key = {tuple(row[d] for d in self.dims): row for row in self.rows}
 
     def row(self, key: Key) -> dict[str, Any] | None:
-        for row in self.rows:
-            if tuple(row[d] for d in self.dims) == key:
-                return row
-        return None
+        return self._by_key.get(key)
 
     def shown(self, key: Key) -> bool:
         return key in self.hidden and not self.hidden[key]
 
     def share(self, part: Key, whole: Key, *, step: float = 0.01) -> float | None:
-        """Return part / whole of two shown cells, rounded; None when either is hidden."""
+        """Return the published count of part over that of whole, rounded; None if either hidden.
+
+        Computed from the published (rounded) counts, so it tells nothing they do not.
+        """
         if not (self.shown(part) and self.shown(whole)):
             return None
-        denominator = self._exact.get(whole, 0)
-        if denominator <= 0:
-            return None
-        return round_step(self._exact.get(part, 0) / denominator, step)
+        numerator = self._by_key[part][self.families]
+        return ratio(numerator, self._by_key[whole][self.families], step=step)
 
     def where(self, **levels: Hashable) -> list[dict[str, Any]]:
         """Return the rows whose dimensions have the given levels."""
@@ -444,13 +491,22 @@ def _number(value: Any) -> float:
     return number
 
 
+def ratio(over: Any, under: Any, *, step: float) -> float | None:
+    """Return over / under rounded to ``step``; None when either is unknown or under is not > 0."""
+    numerator, denominator = _number(over), _number(under)
+    if math.isnan(numerator) or math.isnan(denominator) or denominator <= 0:
+        return None
+    return round_step(numerator / denominator, step)
+
+
 def _primary(table: Table, min_cell: int) -> list[bool]:
     frame = table.frame
     families = frame[table.families].astype("int64").to_numpy()
     primary = (families > 0) & (families < min_cell)
-    if table.dominance:
-        shares = frame[table.dominance].astype("float64").to_numpy()
-        primary |= (families > 0) & (np.nan_to_num(shares, nan=0.0) > DOMINANCE_SHARE)
+    for column, amount in table.amounts.items():
+        for contributors in amount.contributors:
+            pairs = zip(frame[contributors], frame[column], strict=True)
+            primary |= np.array([dominated(c, total) for c, total in pairs], dtype=bool)
     if table.sensitive:
         primary |= frame[table.sensitive].fillna(False).astype(bool).to_numpy()
     return [bool(p) for p in primary]
@@ -465,13 +521,17 @@ def _row(
     for column in table.counts:
         count = int(record[column])
         out[column] = None if hidden else int(round_step(count, round_to))
-    for column, step in table.sums.items():
+    for column, amount in table.amounts.items():
         value = _number(record[column])
-        out[column] = None if hidden or math.isnan(value) else round_step(value, step)
+        out[column] = None if hidden or math.isnan(value) else round_step(value, amount.step)
     for column, stat in table.stats.items():
         value, behind = _number(record[column]), int(record[stat.n] or 0)
         ok = not hidden and behind >= min_cell and not math.isnan(value)
         out[column] = round_step(value, stat.step) if ok else None
+    for column, spec in table.ratios.items():
+        parts = [out[c] for c in spec.over]
+        over = None if any(p is None for p in parts) else sum(parts)
+        out[column] = ratio(over, out[spec.under], step=spec.step)
     out["suppressed"] = hidden
     return out
 
@@ -495,18 +555,17 @@ def publish(
         lines=lines_for(keys, table.dims, table.margins),
         locked=locks,
     )
-    records = table.frame.to_dict("records")
     rows = [
         _row(table, record, h, min_cell, round_to)
-        for record, h in zip(records, hidden, strict=True)
+        for record, h in zip(table.frame.to_dict("records"), hidden, strict=True)
     ]
-    exact = {
-        key: int(record[table.families])
-        for key, record, h in zip(keys, records, hidden, strict=True)
-        if not h
-    }
     return Published(
-        table.name, table.dims, table.columns, rows, dict(zip(keys, hidden, strict=True)), exact
+        table.name,
+        table.dims,
+        table.columns,
+        rows,
+        dict(zip(keys, hidden, strict=True)),
+        table.families,
     )
 
 
@@ -536,13 +595,11 @@ def publish_by_organization(
     column = table.frame[dim]
     rows: list[dict[str, Any]] = []
     hidden: dict[Key, bool] = {}
-    exact: dict[Key, int] = {}
     for org, rule in rules.items():
         part = replace(table, frame=table.frame[column == org])
         published = publish(part, min_cell=rule.min_cell, round_to=rule.round_to, locked=locked)
         rows += published.rows
         hidden.update(published.hidden)
-        exact.update(published._exact)
     margin = next((m for m in table.margins if m.dim == dim), None)
     pooled_frame = table.frame[column == (margin.total if margin else TOTAL)]
     if margin is not None and len(pooled_frame):
@@ -557,9 +614,5 @@ def publish_by_organization(
             locked={**locked, **stage_one},
         )
         rows += [r for r in published.rows if r[dim] == margin.total]
-        for key, h in published.hidden.items():
-            if key[d] == margin.total:
-                hidden[key] = h
-                if not h:
-                    exact[key] = published._exact[key]
-    return Published(table.name, table.dims, table.columns, rows, hidden, exact)
+        hidden.update({k: h for k, h in published.hidden.items() if k[d] == margin.total})
+    return Published(table.name, table.dims, table.columns, rows, hidden, table.families)

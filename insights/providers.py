@@ -12,8 +12,8 @@ None for all its programs together (and for running costs not tied to a program)
   of recipient groups); only families counted for funders
   (``insights.anonymize.reporting_families``);
 - ``committed``, ``paid``, ``repaid``, ``arrears``, ``costs``: money, as floats;
-- ``top_committed``, ``top_paid``: the two largest amounts a single recipient holds, for the
-  dominance rule (they are never shown).
+- ``top_committed``, ``top_paid``, ``top_repaid``, ``top_arrears``: the two largest amounts a
+  single recipient holds of each money figure, for the dominance rule (they are never shown).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ CAPITAL_FIELDS = (
     "costs",
     "top_committed",
     "top_paid",
+    "top_repaid",
+    "top_arrears",
 )
 
 

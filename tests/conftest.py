@@ -138,6 +138,18 @@ def _fast_passwords(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _default_language():  # type: ignore[no-untyped-def]
+    # A request in Spanish leaves the thread in Spanish (as Django's LocaleMiddleware does): each
+    # test starts in the default language, whatever the test before it asked for.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():  # type: ignore[no-untyped-def]
     # Each test starts with nothing counted: rate limits, refusals already audited.
     from django.core.cache import cache

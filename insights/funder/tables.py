@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from itertools import chain
 from typing import Any
 
@@ -18,12 +18,14 @@ from journals.periods import month_start
 
 from ..anonymize import (
     TOTAL,
+    Amount,
     Key,
     Margin,
     Published,
+    Ratio,
     Stat,
     Table,
-    top_share,
+    largest,
 )
 from .constants import (
     ABOVE,
@@ -228,21 +230,28 @@ def trajectories_table(inputs: Inputs, scope: Scope, organizations: Published) -
 # --- mutuality --------------------------------------------------------------------------------
 
 
+# Help is contributed twice: given by its givers and received by its receivers.
+HELP_SIDES = ("giver", "receiver")
+HELP_AMOUNTS = {"hours": "hours", "value": "amount"}  # published column: column of help rows
+HELP_CONTRIBUTORS = [f"{c}_by_{side}" for c in HELP_AMOUNTS for side in HELP_SIDES]
+
+
 def _help_cell(part: pd.DataFrame) -> dict[str, Any]:
-    families = set(part["giver"]) | set(part["receiver"])
-    by_giver = part.groupby("giver")[["hours", "amount"]].sum()
-    shares = [top_share(by_giver["hours"]), top_share(by_giver["amount"])]
-    known = [s for s in shares if not math.isnan(s)]
-    return {
-        "families": len(families),
+    cell: dict[str, Any] = {
+        "families": len(set(part["giver"]) | set(part["receiver"])),
         "exchanges": len(part),
-        "hours": float(part["hours"].sum()),
-        "value": float(part["amount"].sum()),
-        "dominance": max(known) if known else math.nan,
     }
+    for column, source in HELP_AMOUNTS.items():
+        cell[column] = float(part[source].sum())
+        for side in HELP_SIDES:
+            cell[f"{column}_by_{side}"] = largest(part.groupby(side)[source].sum())
+    return cell
 
 
-MUTUALITY_COLUMNS = ["organization", "kind", "families", "exchanges", "hours", "value", "dominance"]
+MUTUALITY_COLUMNS = [
+    *("organization", "kind", "families", "exchanges", "hours", "value"),
+    *HELP_CONTRIBUTORS,
+]
 
 
 def mutuality_table(inputs: Inputs, scope: Scope) -> Published:
@@ -260,7 +269,8 @@ def mutuality_table(inputs: Inputs, scope: Scope) -> Published:
     found += cells_by(pooled, ["kind"], dims, _help_cell)
     found += cells_by(pooled, [], dims, _help_cell)
     by_key = {(r["organization"], r["kind"]): r for r in found}
-    zero = {"families": 0, "exchanges": 0, "hours": 0.0, "value": 0.0, "dominance": math.nan}
+    zero: dict[str, Any] = {"families": 0, "exchanges": 0, "hours": 0.0, "value": 0.0}
+    zero.update({c: [] for c in HELP_CONTRIBUTORS})
     slugs = [o.slug for o in scope.organizations] + ([TOTAL] if scope.included else [])
     kinds = [*HelpKind.values, TOTAL]
     rows = [
@@ -278,8 +288,10 @@ def mutuality_table(inputs: Inputs, scope: Scope) -> Published:
         dims,
         (scope.org_margin(), Margin("kind")),
         counts=("exchanges",),
-        sums={"hours": 10.0, "value": 10.0},
-        dominance="dominance",
+        amounts={
+            column: Amount(contributors=tuple(f"{column}_by_{side}" for side in HELP_SIDES))
+            for column in HELP_AMOUNTS
+        },
     )
     return scope.publish(table)
 
@@ -287,11 +299,8 @@ def mutuality_table(inputs: Inputs, scope: Scope) -> Published:
 # --- capital ----------------------------------------------------------------------------------
 
 MONEY_COLUMNS = ("committed", "paid", "repaid", "arrears")
-
-
-def _dominance(tops: Iterable[float], total: float) -> float:
-    largest = sorted(tops, reverse=True)[:2]
-    return sum(largest) / total if total > 0 else math.nan
+# Per money column, the provider's largest amounts a single recipient holds: its contributors.
+TOPS = {m: f"top_{m}" for m in MONEY_COLUMNS}
 
 
 def _capital_rows(inputs: Inputs, scope: Scope) -> list[dict[str, Any]]:
@@ -307,8 +316,7 @@ def _capital_rows(inputs: Inputs, scope: Scope) -> list[dict[str, Any]]:
                 "program": program,
                 "families": int(figure["families"]),
                 **{m: float(figure[m]) for m in (*MONEY_COLUMNS, "costs")},
-                "top_committed": list(figure["top_committed"]),
-                "top_paid": list(figure["top_paid"]),
+                **{top: list(figure[top]) for top in TOPS.values()},
             }
         )
     return rows
@@ -322,8 +330,8 @@ def _pooled_capital(rows: list[dict[str, Any]], scope: Scope) -> dict[str, Any] 
     pooled["families"] = sum(r["families"] for r in totals)
     for column in (*MONEY_COLUMNS, "costs"):
         pooled[column] = sum(r[column] for r in totals)
-    for column in ("top_committed", "top_paid"):
-        pooled[column] = sorted(chain.from_iterable(r[column] for r in totals))[-2:]
+    for column in TOPS.values():
+        pooled[column] = largest(chain.from_iterable(r[column] for r in totals))
     return pooled
 
 
@@ -332,20 +340,13 @@ def capital_table(inputs: Inputs, scope: Scope) -> Published:
     rows = _capital_rows(inputs, scope)
     if (pooled := _pooled_capital(rows, scope)) is not None:
         rows.append(pooled)
-    for row in rows:
-        row["dominance"] = max(
-            _dominance(row["top_committed"], row["committed"]),
-            _dominance(row["top_paid"], row["paid"]),
-            key=lambda v: -1.0 if math.isnan(v) else v,
-        )
-    columns = ["organization", "program", "families", *MONEY_COLUMNS, "dominance"]
+    columns = ["organization", "program", "families", *MONEY_COLUMNS, *TOPS.values()]
     table = Table(
         "capital",
         pd.DataFrame(rows, columns=columns),
         ("organization", "program"),
         (scope.org_margin(), Margin("program")),
-        sums=dict.fromkeys(MONEY_COLUMNS, 10.0),
-        dominance="dominance",
+        amounts={m: Amount(contributors=(top,)) for m, top in TOPS.items()},
     )
     return scope.publish(table)
 
@@ -433,25 +434,31 @@ def _cost_row(
     org: Hashable, families: int, months: int, capital: dict[str, Any] | None, stipends: pd.Series
 ) -> dict[str, Any]:
     capital = capital or {"paid": 0.0, "costs": 0.0, "top_paid": []}
+    top_paid, top_stipends = largest(capital["top_paid"]), largest(stipends)
     stipend_total = float(stipends.sum())
-    direct = capital["paid"] + stipend_total
-    total = capital["costs"] + direct
-    tops = sorted(capital["top_paid"], reverse=True)[:2] + sorted(stipends, reverse=True)[:2]
     return {
         "organization": org,
         "families": families,
+        "family_months": months,
         "running_costs": capital["costs"],
         "capital_paid": capital["paid"],
         "stipends_paid": stipend_total,
-        "total_spent": total,
-        "share_to_families": direct / total if total > 0 else math.nan,
-        "cost_per_family_month": total / months if months > 0 else math.nan,
-        "n": families,
-        "dominance": _dominance(tops, direct) if direct > 0 else math.nan,
+        "total_spent": capital["costs"] + capital["paid"] + stipend_total,
+        "top_paid": top_paid,
+        "top_stipends": top_stipends,
+        # A family may hold both capital and stipends: the two largest of each, added, bound
+        # what the two largest families hold of the total from above.
+        "top_spent": [sum(top_paid) + sum(top_stipends)] if top_paid or top_stipends else [],
     }
 
 
-COST_SUMS = ("running_costs", "capital_paid", "stipends_paid", "total_spent")
+COST_AMOUNTS = {
+    "running_costs": Amount(contributors=()),  # what running a program costs: no family's money
+    "capital_paid": Amount(contributors=("top_paid",)),
+    "stipends_paid": Amount(contributors=("top_stipends",)),
+    "total_spent": Amount(contributors=("top_spent",)),
+}
+COST_SUMS = tuple(COST_AMOUNTS)
 
 
 def costs_table(inputs: Inputs, scope: Scope, capital: Published) -> Published:
@@ -495,12 +502,12 @@ def costs_table(inputs: Inputs, scope: Scope, capital: Published) -> Published:
         frame,
         ("organization",),
         (scope.org_margin(),),
-        sums=dict.fromkeys(COST_SUMS, 10.0),
-        stats={
-            "share_to_families": Stat("n", 0.01),
-            "cost_per_family_month": Stat("n", 1.0),
+        counts=("family_months",),
+        amounts=COST_AMOUNTS,
+        ratios={
+            "share_to_families": Ratio(("capital_paid", "stipends_paid"), "total_spent"),
+            "cost_per_family_month": Ratio(("total_spent",), "family_months", 1.0),
         },
-        dominance="dominance",
         sensitive="sensitive",
     )
     return scope.publish(table)

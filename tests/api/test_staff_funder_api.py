@@ -133,7 +133,8 @@ def test_a_funder_sees_only_suppressed_aggregates(world_a):
         "name": "Org big",
         "min_cell": 11,
         "families": 30,
-        "reporting_share": pytest.approx(14 / 30, abs=0.01),  # published rounded
+        # From the published counts (14 reported shows as 15 of 30), never the exact ones.
+        "reporting_share": 0.5,
     }
     assert rows["Org small"]["families"] is None
     assert rows["Org small"]["reporting_share"] is None

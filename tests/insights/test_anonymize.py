@@ -21,12 +21,15 @@ from families.models import ConsentKind
 from insights import providers
 from insights.anonymize import (
     TOTAL,
+    Amount,
     Margin,
+    Ratio,
     Rules,
     Stat,
     SuppressionError,
     Table,
     determined,
+    dominated,
     lines_for,
     publish,
     publish_by_organization,
@@ -34,7 +37,6 @@ from insights.anonymize import (
     round_count,
     suppress,
     suppressed_count,
-    top_share,
 )
 from tests import factories as f
 
@@ -138,9 +140,12 @@ def test_suppressed_count_hides_one_to_ten_and_shows_zero():
     assert [suppressed_count(n, min_cell=11) for n in (0, 1, 10, 11, 14)] == [0, None, None, 15, 15]
 
 
-def test_top_share_is_the_share_of_the_two_largest():
-    assert top_share([10, 80, 5, 5]) == pytest.approx(0.9)
-    assert top_share([]) != top_share([])  # NaN: no total, no rule
+def test_two_contributors_dominate_above_85_percent_of_the_total():
+    assert dominated([80, 10, 5, 5], 100.0)  # 90%
+    assert not dominated([80, 5, 5, 5, 5], 100.0)  # 85% is allowed
+    assert not dominated([], 0.0)  # nothing to tell
+    assert not dominated([], float("nan"))  # not shown anyway
+    assert dominated([], 50.0)  # a positive total with no contributors cannot be checked
 
 
 # --- primary suppression ----------------------------------------------------------------------
@@ -170,12 +175,64 @@ def test_it_shows_a_median_only_with_enough_families_behind_it():
 
 def test_it_hides_money_that_two_recipients_dominate():
     frame = pd.DataFrame(
-        {"k": ["a", "b"], "families": [20, 20], "paid": [9000.0, 9000.0], "top": [0.9, 0.3]}
+        {
+            "k": ["a", "b"],
+            "families": [20, 20],
+            "paid": [9000.0, 9000.0],
+            "top": [[7000.0, 1100.0], [1500.0, 1200.0]],
+        }
     )
-    table = Table("t", frame, ("k",), sums={"paid": 10.0}, dominance="top")
+    table = Table("t", frame, ("k",), amounts={"paid": Amount(contributors=("top",))})
     rows = publish(table, min_cell=11).rows
     assert rows[0]["paid"] is None and rows[0]["suppressed"]
     assert rows[1]["paid"] == 9000.0
+
+
+def test_every_amount_is_held_to_the_rule_on_each_of_its_contributors():
+    frame = pd.DataFrame(
+        {
+            "k": ["giving", "receiving", "neither"],
+            "families": [20, 20, 20],
+            "hours": [100.0, 100.0, 100.0],
+            "by_giver": [[90.0, 5.0], [10.0, 10.0], [10.0, 10.0]],
+            "by_receiver": [[10.0, 10.0], [95.0, 1.0], [10.0, 10.0]],
+            "arrears": [0.0, 0.0, 600.0],
+            "top_arrears": [[], [], [600.0]],
+        }
+    )
+    amounts = {
+        "hours": Amount(contributors=("by_giver", "by_receiver")),
+        "arrears": Amount(contributors=("top_arrears",)),
+    }
+    rows = publish(Table("t", frame, ("k",), amounts=amounts), min_cell=11).rows
+    assert [r["suppressed"] for r in rows] == [True, True, True]
+    assert "by_giver" not in rows[0] and "top_arrears" not in rows[0]
+
+
+def test_ratios_are_computed_from_the_published_figures():
+    frame = pd.DataFrame(
+        {"k": ["a", "b"], "families": [37, 4], "paid": [2404.0, 100.0], "spent": [3704.0, 300.0]}
+    )
+    money = Amount(contributors=())
+    table = Table(
+        "t",
+        frame,
+        ("k",),
+        amounts={"paid": money, "spent": money},
+        ratios={"share": Ratio(("paid",), "spent"), "per_family": Ratio(("spent",), "families")},
+    )
+    rows = publish(table, min_cell=11).rows
+    assert rows[0]["share"] == 0.65  # 2400 / 3700, not 2404 / 3704
+    assert rows[0]["per_family"] == 105.71  # 3700 / 35, not 3704 / 37
+    assert rows[1]["share"] is None  # hidden with its cell
+
+
+def test_a_share_is_the_published_part_over_the_published_whole():
+    frame = pd.DataFrame({"k": ["all", "yes", "no"], "families": [37, 24, 13]})
+    table = Table("t", frame, ("k",), (Margin("k", "all"),))
+    published = publish(table, min_cell=11)
+    assert published.share(("yes",), ("all",)) == 0.71  # 25 / 35; exactly 24 / 37 is 0.65
+    assert published.share(("no",), ("all",)) == 0.43  # 15 / 35
 
 
 def test_it_hides_a_cell_marked_sensitive():

@@ -121,4 +121,6 @@ def test_capital_figures_add_up_by_program_and_leave_out_families_not_counted():
     assert rows["Group fund"]["families"] == 1  # the group's counted families
     assert rows["all"]["committed"] == 2000.0
     assert rows["all"]["top_committed"] == [1200.0, 800.0]
+    assert rows["Loans"]["top_repaid"] == [300.0]  # every money figure names its largest holders
+    assert rows["Loans"]["top_arrears"] == [300.0]
     assert rows["all"]["kind"] == "" and rows["Loans"]["kind"] == "Business loan"

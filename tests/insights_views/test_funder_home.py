@@ -1,5 +1,8 @@
+import datetime as dt
+
 import pytest
 from django.utils import timezone
+from freezegun import freeze_time
 
 from tests import factories as f
 from tests.conftest import client_for
@@ -26,6 +29,19 @@ def test_a_funder_sees_rounded_counts_when_there_are_enough_families(world_a):
     group = world_a.objects["group"]
     count_for_funders(*(f.FamilyFactory(group=group) for _ in range(14)))
     assert ">15<" in home(world_a)  # 14 families, rounded to the nearest 5
+
+
+@freeze_time("2024-07-20 12:00")
+def test_the_reporting_share_is_the_published_counts_divided(world_a):
+    group = world_a.objects["group"]
+    families = [f.FamilyFactory(group=group) for _ in range(37)]
+    count_for_funders(*families)
+    for family in families[:24]:
+        f.JournalEntryFactory(family=family, period=dt.date(2024, 6, 1))
+    body = home(world_a)
+    assert ">35<" in body
+    assert "71%" in body  # 25 of 35 as published; the exact 24 of 37 (65%) is never shown
+    assert "65%" not in body
 
 
 def test_it_counts_only_families_whose_consent_to_reporting_is_in_force(world_a):
