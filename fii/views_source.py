@@ -7,27 +7,15 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-# What the source is made of: the project's own folders and files, never the environment (.env),
-# the database, uploaded files or the virtual environment.
-SOURCE_FOLDERS = (
-    "fii",
-    "families",
-    "journals",
-    "insights",
-    "capital",
-    "demo",
-    "templates",
-    "static",
-    "locale",
-    "docs",
-    "benchmarks",
-    "tests",
-)
+# What the source is made of: the project's apps and these folders and files, never the
+# environment (.env), the database, uploaded files or the virtual environment.
+SOURCE_FOLDERS = ("templates", "static", "locale", "docs", "benchmarks", "tests")
 SOURCE_FILES = (
     "LICENSE",
     "README.md",
@@ -48,8 +36,9 @@ def source_files(root: Path) -> Iterator[Path]:
     for name in SOURCE_FILES:
         if (root / name).is_file():
             yield root / name
-    for folder in SOURCE_FOLDERS:
-        for path in sorted((root / folder).rglob("*")):
+    app_folders = [Path(c.path) for c in apps.get_app_configs() if Path(c.path).parent == root]
+    for folder in [*app_folders, *(root / name for name in SOURCE_FOLDERS)]:
+        for path in sorted(folder.rglob("*")):
             if (
                 path.is_file()
                 and path.suffix in SOURCE_SUFFIXES
