@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,14 +13,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Exists, OuterRef
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import STAFF_ROLES, Funder, Membership, User
+from .models import STAFF_ROLES, Funder, Membership
 
 # No inline script anywhere: every script is a file under /static/. Plotly writes its own
 # style elements, hence inline styles are allowed (they cannot run code).
@@ -68,31 +67,35 @@ SESSION_SECOND_FACTOR = "_fii_second_factor"
 TOKEN_MINT_WINDOW_SECONDS = 15 * 60
 
 
-@dataclass(frozen=True)
 class Standing:
-    """What the account can reach now: more than one family, and whether it owns a second factor."""
+    """What the account can reach now: more than one family, and whether it owns a second factor.
 
-    privileged: bool
-    has_second_factor: bool
+    Read from the account's current memberships, funder links and authenticators (never a copy
+    kept from its login); the second factor is read only for an account that needs one.
+    """
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    @cached_property
+    def privileged(self) -> bool:
+        user = self.user
+        if user.is_staff or user.is_superuser:
+            return True
+        staff = Membership.objects.filter(user_id=user.pk, is_active=True, role__in=STAFF_ROLES)
+        return staff.exists() or Funder.objects.filter(members=user.pk).exists()
+
+    @cached_property
+    def has_second_factor(self) -> bool:
+        from allauth.mfa.models import Authenticator
+
+        totp = Authenticator.Type.TOTP
+        return Authenticator.objects.filter(user_id=self.user.pk, type=totp).exists()
 
 
 def account_standing(user: Any) -> Standing:
-    """Read, in one query, the account's current roles and second factor (never a stored copy)."""
-    from allauth.mfa.models import Authenticator
-
-    staff = Membership.objects.filter(user=OuterRef("pk"), is_active=True, role__in=STAFF_ROLES)
-    funder = Funder.objects.filter(members=OuterRef("pk"))
-    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(staff=Exists(staff), funder=Exists(funder), totp=Exists(totp))
-        .values("is_staff", "is_superuser", "staff", "funder", "totp")
-        .first()
-    )
-    if row is None:
-        return Standing(privileged=False, has_second_factor=False)
-    privileged = any(row[key] for key in ("is_staff", "is_superuser", "staff", "funder"))
-    return Standing(privileged=privileged, has_second_factor=row["totp"])
+    """Return the standing of a user just read from the database (a request's, a token's)."""
+    return Standing(user)
 
 
 def request_standing(request: HttpRequest) -> Standing:
