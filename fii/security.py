@@ -75,6 +75,7 @@ class Standing:
     """
 
     def __init__(self, user: Any) -> None:
+        """`user` is one just read from the database: a request's or a token's."""
         self.user = user
 
     @cached_property
@@ -93,16 +94,11 @@ class Standing:
         return Authenticator.objects.filter(user_id=self.user.pk, type=totp).exists()
 
 
-def account_standing(user: Any) -> Standing:
-    """Return the standing of a user just read from the database (a request's, a token's)."""
-    return Standing(user)
-
-
 def request_standing(request: HttpRequest) -> Standing:
     """Return the signed-in person's standing, read once per request."""
     standing = getattr(request, "fii_standing", None)
     if standing is None:
-        standing = account_standing(request.user)
+        standing = Standing(request.user)
         request.fii_standing = standing  # type: ignore[attr-defined]
     return standing
 
@@ -135,10 +131,10 @@ def token_may_act(*, user: Any, minted_with_second_factor: bool) -> bool:
     """
     if not settings.REQUIRE_MFA:
         return True
-    standing = account_standing(user)
+    standing = Standing(user)
     if not standing.privileged:
         return True
-    return standing.has_second_factor and minted_with_second_factor
+    return minted_with_second_factor and standing.has_second_factor
 
 
 @receiver(user_logged_in, dispatch_uid="fii_session_clock")

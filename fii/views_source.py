@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from .exports import download
+
 # What the source is made of: the project's apps and these folders and files, never the
 # environment (.env), the database, uploaded files or the virtual environment.
 SOURCE_FOLDERS = ("templates", "static", "locale", "docs", "benchmarks", "tests")
@@ -61,6 +63,4 @@ def source_download(request: HttpRequest) -> HttpResponse:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in source_files(root):
             archive.write(path, Path("fii") / path.relative_to(root))
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = 'attachment; filename="fii-source.zip"'
-    return response
+    return download(buffer.getvalue(), filename="fii-source.zip", content_type="application/zip")

@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from fii.access import OrgRequest, staff_view
 from fii.audit import audit_record
+from fii.exports import download
 
 from ..exports import WRITERS, Table, decisions_table, ledger_table, queue_table
 from ..forms import PeriodForm
@@ -34,10 +35,8 @@ def _download(request: OrgRequest, table: Table, what: str, fmt: str) -> HttpRes
         request=request,
         detail={"what": what, "format": fmt, "rows": counter[0]},
     )
-    response = HttpResponse(body, content_type=content_type)
     filename = f"{org.slug}-{what}-{org.today():%Y-%m-%d}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(body, filename=filename, content_type=content_type)
 
 
 def _refuse(request: OrgRequest, form: Any) -> HttpResponse:

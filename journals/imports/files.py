@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from fii.exports import csv_text
 from fii.models import Organization
 
 from ..models import Indicator
@@ -54,21 +53,21 @@ def header_key(text: str) -> str:
 # Templates ---------------------------------------------------------------------------------
 
 
-def families_template() -> str:
-    return csv_text(
-        [
-            [*FAMILY_REQUIRED, *FAMILY_OPTIONAL],
-            ["The Rivera household", "Eastside group", "2024-01-15", "4", "2200", "150", "3000"],
-        ]
-    )
+def families_template() -> list[list[str]]:
+    """Return the rows of the families file's template: its header and an example."""
+    return [
+        [*FAMILY_REQUIRED, *FAMILY_OPTIONAL],
+        ["The Rivera household", "Eastside group", "2024-01-15", "4", "2200", "150", "3000"],
+    ]
 
 
-def journals_template(*, organization: Organization) -> str:
+def journals_template(*, organization: Organization) -> list[list[str]]:
+    """Return the rows of the journals file's template for the organization's indicators."""
     active = Indicator.objects.for_org(organization).active().order_by("position", "code")
     # Built-in indicators first, in the catalog's order, then the organization's own.
     codes = [i.code for i in active if i.is_builtin] + [i.code for i in active if not i.is_builtin]
     example = ["The Rivera household", "2024-02", *["" for _code in codes]]
-    return csv_text([[*JOURNAL_REQUIRED, *codes], example])
+    return [[*JOURNAL_REQUIRED, *codes], example]
 
 
 def count_rows(text: str) -> int:

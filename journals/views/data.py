@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from fii.access import OrgRequest, family_view
 from fii.audit import audit_event, audit_record
-from fii.exports import csv_text
+from fii.exports import csv_text, download
 
 from ..forms import FamilySettingsForm
 from ..models import Stipend, StipendStatus
@@ -59,12 +59,10 @@ def _record(request: OrgRequest, fmt: str) -> None:
 def data_json(request: OrgRequest) -> HttpResponse:
     data = family_data_export(organization=request.organization, family=request.family)
     _record(request, "json")
-    response = HttpResponse(
-        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
-        content_type="application/json; charset=utf-8",
+    body = json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode()
+    return download(
+        body, filename=_filename(request, "json"), content_type="application/json; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(request, "json")}"'
-    return response
 
 
 def _table_csv(rows: list[dict[str, Any]]) -> str:
@@ -86,9 +84,8 @@ def data_csv(request: OrgRequest) -> HttpResponse:
         for name, rows in data.items():
             if isinstance(rows, list):
                 archive.writestr(f"{name}.csv", _table_csv(rows))
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(request, "csv.zip")}"'
-    return response
+    filename = _filename(request, "csv.zip")
+    return download(buffer.getvalue(), filename=filename, content_type="application/zip")
 
 
 @family_view

@@ -14,6 +14,7 @@ from families.models import ImportJob, ImportStatus
 from families.selectors import import_job_list
 from fii.access import OrgRequest, staff_view
 from fii.audit import audit_record
+from fii.exports import csv_download
 
 from ..forms import ImportForm
 from ..imports import families_template, journals_template
@@ -133,18 +134,12 @@ def import_job_retry(request: OrgRequest, import_job_id: int) -> HttpResponse:
     return redirect("import_job", org_slug=org.slug, import_job_id=job.pk)
 
 
-def _csv_download(text: str, filename: str) -> HttpResponse:
-    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @staff_view
 def import_template_families(request: OrgRequest) -> HttpResponse:
-    return _csv_download(families_template(), "fii-families-template.csv")
+    return csv_download(families_template(), filename="fii-families-template.csv")
 
 
 @staff_view
 def import_template_journals(request: OrgRequest) -> HttpResponse:
     template = journals_template(organization=request.organization)
-    return _csv_download(template, "fii-journals-template.csv")
+    return csv_download(template, filename="fii-journals-template.csv")
